@@ -1,0 +1,160 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Clock, type Random, systemClock, systemRandom } from "./api/clock.ts";
+import { GarbageCollector } from "./controllers/garbage-collector.ts";
+import { NamespaceController } from "./controllers/namespace-controller.ts";
+import { CrdController } from "./crd-registry/crd-controller.ts";
+import { CrdTypes } from "./crd-registry/crd-types.ts";
+import { allowAll, type Authenticator } from "./http/auth.ts";
+import { createRouter } from "./http/router.ts";
+import { selectorCompiler } from "./http/selector-compiler.ts";
+import type { ServerContext } from "./http/server-context.ts";
+import { OpenApiPublisher } from "./openapi-publisher.ts";
+import { createFieldManager } from "./registry/field-manager.ts";
+import { createPatcher } from "./registry/patcher.ts";
+import { Registry } from "./registry/registry.ts";
+import { builtinResourceTypes } from "./resources/builtin.ts";
+import { ResourceCatalog } from "./resources/catalog.ts";
+import type { Store } from "./storage/store.ts";
+import { toTable } from "./tables/index.ts";
+import { Cacher } from "./watch/cacher.ts";
+import { seedDefaults } from "./seed.ts";
+
+/** The Kubernetes version this server reports and models its API on. */
+export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+atoll" };
+
+export type ApiServerOptions = {
+  store: Store;
+  /** Loopback address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  authenticator?: Authenticator;
+  clock?: Clock;
+  random?: Random;
+  /** Events kept per resource for resuming watches (default 5000). */
+  watchHistory?: number;
+  /** BOOKMARK period for watches that ask for them (default 5 s). */
+  bookmarkIntervalMs?: number;
+  /** Storage is compacted to this many revisions behind the head, every `compactIntervalMs` (defaults 10,000 and 60 s). */
+  compactRetainRevisions?: number;
+  compactIntervalMs?: number;
+  onRequest?: Parameters<typeof createRouter>[0]["onRequest"];
+  onControllerError?: (controller: string, key: string, error: unknown) => void;
+};
+
+/**
+ * A running Kubernetes-compatible API server: storage, watch cache, the
+ * built-in resources, CRDs, and the in-process namespace and garbage
+ * collection controllers. `stop()` releases everything it started.
+ */
+export class ApiServer {
+  readonly registry: Registry;
+  readonly catalog: ResourceCatalog;
+  #server: Server;
+  #stoppers: Array<() => void | Promise<void>> = [];
+  #url = "";
+
+  private constructor(registry: Registry, catalog: ResourceCatalog, server: Server) {
+    this.registry = registry;
+    this.catalog = catalog;
+    this.#server = server;
+  }
+
+  static async start(options: ApiServerOptions): Promise<ApiServer> {
+    const clock = options.clock ?? systemClock;
+    const random = options.random ?? systemRandom;
+    const catalog = new ResourceCatalog();
+    catalog.set("builtin", builtinResourceTypes());
+    const crdTypes = new CrdTypes();
+    const cacher = await Cacher.start(options.store, { historyPerResource: options.watchHistory });
+    const registry = new Registry({
+      store: options.store,
+      cacher,
+      hooks: crdTypes,
+      fieldManager: createFieldManager(crdTypes),
+      clock,
+      random,
+    });
+    const context: ServerContext = {
+      catalog,
+      registry,
+      patcher: createPatcher(),
+      shapes: crdTypes.shapes,
+      clock,
+      selectors: selectorCompiler,
+      tables: (type, objects, tableOptions) => toTable(type, objects, { ...tableOptions, now: clock.now() }),
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5000,
+    };
+    const onError = (controller: string) => (key: string, error: unknown) => options.onControllerError?.(controller, key, error);
+    const openapi = new OpenApiPublisher(catalog, crdTypes.shapes);
+    const router = createRouter({
+      context,
+      authenticator: options.authenticator ?? allowAll,
+      openapi,
+      version: {
+        ...KUBERNETES_VERSION,
+        gitCommit: "atoll",
+        gitTreeState: "clean",
+        buildDate: "2026-01-01T00:00:00Z",
+        goVersion: "node",
+        compiler: "node",
+        platform: `${process.platform}/${process.arch}`,
+      },
+      onRequest: options.onRequest,
+      isReady: () => cacher.failure === undefined,
+    });
+    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => void router(req, res));
+    const apiServer = new ApiServer(registry, catalog, server);
+    await seedDefaults(registry, catalog);
+    const crdController = new CrdController({ registry, catalog, crdTypes, onError: onError("crd") });
+    const namespaces = new NamespaceController({ registry, catalog, onError: onError("namespace") });
+    const gc = new GarbageCollector({ registry, catalog, onError: onError("garbage-collector") });
+    const compactor = startCompactor(options.store, options.compactRetainRevisions ?? 10_000, options.compactIntervalMs ?? 60_000);
+    apiServer.#stoppers.push(
+      () => crdController.stop(),
+      () => namespaces.stop(),
+      () => gc.stop(),
+      () => clearInterval(compactor),
+      () => cacher.stop(),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    apiServer.#url = `http://${address.address}:${address.port}`;
+    return apiServer;
+  }
+
+  /** `http://127.0.0.1:PORT` */
+  get url(): string {
+    return this.#url;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening, closes open connections (watches included) and stops the controllers. Does not close the store. */
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    await closed;
+    for (const stop of this.#stoppers.reverse()) await stop();
+  }
+}
+
+function startCompactor(store: Store, retain: number, intervalMs: number): NodeJS.Timeout {
+  const timer = setInterval(async () => {
+    try {
+      const head = await store.currentRevision();
+      const target = head - retain;
+      if (target > (await store.compactedRevision())) await store.compact(target);
+    } catch {
+      // Compaction is best effort; the next tick tries again.
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}

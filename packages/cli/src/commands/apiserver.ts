@@ -1,0 +1,62 @@
+import { Command, InvalidArgumentError } from "commander";
+import { ApiServer, loadTokenFile, openStore } from "@atoll/apiserver";
+import { pino } from "pino";
+
+type Options = { host: string; port: number; storage: string; tokenFile?: string; logLevel: string };
+
+/** `atoll apiserver`: a Kubernetes-compatible API server until SIGINT/SIGTERM. */
+export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
+  return new Command("apiserver")
+    .description("Run Atoll's Kubernetes-compatible API server")
+    .option("--host <address>", "loopback address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 6443)
+    .option("--storage <spec>", "storage backend: memory, or sqlite:PATH", "memory")
+    .option("--token-file <file>", "static bearer tokens (token,user,uid,\"group1,group2\"); without it every request is admin")
+    .option("--log-level <level>", "log level (debug, info, warn, error)", env.ATOLL_LOG_LEVEL ?? "info")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  atoll apiserver --port 6443
+  atoll apiserver --port 6443 --storage sqlite:.atoll/hub.db --token-file tokens.csv
+  kubectl --server http://127.0.0.1:6443 get namespaces`,
+    )
+    .action(async (options: Options) => {
+      await runApiServer(options);
+    });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("must be a port number (0-65535)");
+  return port;
+}
+
+async function runApiServer(options: Options): Promise<void> {
+  const log = pino({ level: options.logLevel, base: { component: "apiserver" } });
+  const store = await openStore(options.storage);
+  const authenticator = options.tokenFile ? await loadTokenFile(options.tokenFile) : undefined;
+  const server = await ApiServer.start({
+    store,
+    host: options.host,
+    port: options.port,
+    authenticator,
+    onRequest: (event) => {
+      if (event.error && event.code >= 500) log.error({ ...event, error: event.error.message }, "request failed");
+      else log.debug(event, "request");
+    },
+    onControllerError: (controller, key, error) =>
+      log.warn({ controller, key, error: error instanceof Error ? error.message : String(error) }, "reconcile failed"),
+  });
+  log.info({ url: server.url, storage: store.kind, auth: authenticator ? "token-file" : "none" }, "API server ready");
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, "shutting down");
+      resolve();
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  });
+  await server.stop();
+  await store.close();
+}

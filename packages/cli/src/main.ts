@@ -1,0 +1,22 @@
+import { Command, CommanderError } from "commander";
+import { apiserverCommand } from "./commands/apiserver.ts";
+
+export const VERSION = "0.1.0";
+
+/** Parses argv and runs one command; resolves to the process exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const program = new Command("atoll")
+    .description("Atoll: a multi-cluster control plane for Kubernetes")
+    .version(VERSION, "-v, --version")
+    .exitOverride()
+    .showHelpAfterError();
+  program.addCommand(apiserverCommand(env));
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
