@@ -1,0 +1,4 @@
+import { MemoryStore } from "./memory-store.ts";
+import { runStoreContract } from "./store-contract.ts";
+
+runStoreContract("memory", async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
