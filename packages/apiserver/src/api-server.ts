@@ -5,7 +5,7 @@ import { GarbageCollector } from "./controllers/garbage-collector.ts";
 import { NamespaceController } from "./controllers/namespace-controller.ts";
 import { CrdController } from "./crd-registry/crd-controller.ts";
 import { CrdTypes } from "./crd-registry/crd-types.ts";
-import { allowAll, type Authenticator } from "./http/auth.ts";
+import { type Authenticator, allowAll } from "./http/auth.ts";
 import { createRouter } from "./http/router.ts";
 import { selectorCompiler } from "./http/selector-compiler.ts";
 import type { ServerContext } from "./http/server-context.ts";
@@ -15,10 +15,10 @@ import { createPatcher } from "./registry/patcher.ts";
 import { Registry } from "./registry/registry.ts";
 import { builtinResourceTypes } from "./resources/builtin.ts";
 import { ResourceCatalog } from "./resources/catalog.ts";
+import { seedDefaults } from "./seed.ts";
 import type { Store } from "./storage/store.ts";
 import { toTable } from "./tables/index.ts";
 import { Cacher } from "./watch/cacher.ts";
-import { seedDefaults } from "./seed.ts";
 
 /** The Kubernetes version this server reports and models its API on. */
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+atoll" };
@@ -86,7 +86,8 @@ export class ApiServer {
       tables: (type, objects, tableOptions) => toTable(type, objects, { ...tableOptions, now: clock.now() }),
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5000,
     };
-    const onError = (controller: string) => (key: string, error: unknown) => options.onControllerError?.(controller, key, error);
+    const onError = (controller: string) => (key: string, error: unknown) =>
+      options.onControllerError?.(controller, key, error);
     const openapi = new OpenApiPublisher(catalog, crdTypes.shapes);
     const router = createRouter({
       context,
@@ -104,13 +105,20 @@ export class ApiServer {
       onRequest: options.onRequest,
       isReady: () => cacher.failure === undefined,
     });
-    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => void router(req, res));
+    const server = createServer(
+      { keepAliveTimeout: 65_000, requestTimeout: 0 },
+      (req, res) => void router(req, res),
+    );
     const apiServer = new ApiServer(registry, catalog, server);
     await seedDefaults(registry, catalog);
     const crdController = new CrdController({ registry, catalog, crdTypes, onError: onError("crd") });
     const namespaces = new NamespaceController({ registry, catalog, onError: onError("namespace") });
     const gc = new GarbageCollector({ registry, catalog, onError: onError("garbage-collector") });
-    const compactor = startCompactor(options.store, options.compactRetainRevisions ?? 10_000, options.compactIntervalMs ?? 60_000);
+    const compactor = startCompactor(
+      options.store,
+      options.compactRetainRevisions ?? 10_000,
+      options.compactIntervalMs ?? 60_000,
+    );
     apiServer.#stoppers.push(
       () => crdController.stop(),
       () => namespaces.stop(),

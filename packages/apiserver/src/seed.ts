@@ -12,7 +12,12 @@ export async function seedDefaults(registry: Registry, catalog: ResourceCatalog)
   for (const name of SYSTEM_NAMESPACES) {
     if (registry.find(namespaces, undefined, name)) continue;
     try {
-      await registry.create(namespaces, undefined, { metadata: { name } }, { fieldManager: "atoll-apiserver" });
+      await registry.create(
+        namespaces,
+        undefined,
+        { metadata: { name } },
+        { fieldManager: "atoll-apiserver" },
+      );
     } catch (error) {
       if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
     }

@@ -42,6 +42,7 @@ const MAX_GENERATED_NAME_LENGTH = 63 - 5;
 export function generateName(base: string, random: () => number): string {
   const prefix = base.length > MAX_GENERATED_NAME_LENGTH ? base.slice(0, MAX_GENERATED_NAME_LENGTH) : base;
   let suffix = "";
-  for (let i = 0; i < 5; i++) suffix += GENERATE_NAME_ALPHABET[Math.floor(random() * GENERATE_NAME_ALPHABET.length)];
+  for (let i = 0; i < 5; i++)
+    suffix += GENERATE_NAME_ALPHABET[Math.floor(random() * GENERATE_NAME_ALPHABET.length)];
   return prefix + suffix;
 }

@@ -24,7 +24,11 @@ export class GarbageCollector {
   #queue: KeyQueue;
   #unsubscribe: () => void;
 
-  constructor(options: { registry: Registry; catalog: ResourceCatalog; onError: (key: string, error: unknown) => void }) {
+  constructor(options: {
+    registry: Registry;
+    catalog: ResourceCatalog;
+    onError: (key: string, error: unknown) => void;
+  }) {
     this.#registry = options.registry;
     this.#catalog = options.catalog;
     this.#queue = new KeyQueue({ reconcile: (uid) => this.#reconcile(uid), onError: options.onError });
@@ -50,7 +54,10 @@ export class GarbageCollector {
     this.#index(key, object);
     const uid = object.metadata.uid ?? "";
     const finalizers = object.metadata.finalizers ?? [];
-    if (object.metadata.deletionTimestamp && (finalizers.includes(FINALIZER_ORPHAN) || finalizers.includes(FINALIZER_FOREGROUND))) {
+    if (
+      object.metadata.deletionTimestamp &&
+      (finalizers.includes(FINALIZER_ORPHAN) || finalizers.includes(FINALIZER_FOREGROUND))
+    ) {
       this.#queue.add(uid);
     }
     if (ownerUids(object).length > 0) this.#queue.add(uid);
@@ -68,8 +75,8 @@ export class GarbageCollector {
     const owners = ownerUids(object);
     this.#nodes.set(uid, { key, uid, object, owners });
     for (const owner of owners) {
-      let set = this.#dependents.get(owner);
-      if (!set) this.#dependents.set(owner, (set = new Set()));
+      const set = this.#dependents.get(owner) ?? new Set<string>();
+      this.#dependents.set(owner, set);
       set.add(uid);
     }
   }
@@ -107,7 +114,11 @@ export class GarbageCollector {
     if (!target) return;
     if (missing.length === node.owners.length) {
       if (node.object.metadata.deletionTimestamp) return;
-      await ignoreNotFound(deleteObject(this.#registry, target.type, target.namespace, target.name, { propagationPolicy: "Background" }));
+      await ignoreNotFound(
+        deleteObject(this.#registry, target.type, target.namespace, target.name, {
+          propagationPolicy: "Background",
+        }),
+      );
       return;
     }
     await mutateObject(this.#registry, target, (object) => {
@@ -121,13 +132,17 @@ export class GarbageCollector {
     const finalizers = node.object.metadata.finalizers ?? [];
     const target = this.#target(node);
     if (!target) return undefined;
-    const dependents = [...(this.#dependents.get(node.uid) ?? [])].map((uid) => this.#nodes.get(uid)).filter((d) => d !== undefined);
+    const dependents = [...(this.#dependents.get(node.uid) ?? [])]
+      .map((uid) => this.#nodes.get(uid))
+      .filter((d) => d !== undefined);
     if (finalizers.includes(FINALIZER_ORPHAN)) {
       for (const dependent of dependents) {
         const dependentTarget = this.#target(dependent);
         if (!dependentTarget) continue;
         await mutateObject(this.#registry, dependentTarget, (object) => {
-          object.metadata.ownerReferences = (object.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== node.uid);
+          object.metadata.ownerReferences = (object.metadata.ownerReferences ?? []).filter(
+            (ref) => ref.uid !== node.uid,
+          );
           return true;
         });
       }
@@ -139,9 +154,15 @@ export class GarbageCollector {
         const dependentTarget = this.#target(dependent);
         if (!dependentTarget || dependent.object.metadata.deletionTimestamp) continue;
         await ignoreNotFound(
-          deleteObject(this.#registry, dependentTarget.type, dependentTarget.namespace, dependentTarget.name, {
-            propagationPolicy: "Foreground",
-          }),
+          deleteObject(
+            this.#registry,
+            dependentTarget.type,
+            dependentTarget.namespace,
+            dependentTarget.name,
+            {
+              propagationPolicy: "Foreground",
+            },
+          ),
         );
       }
       if (dependents.length > 0) return { requeueAfterMs: 200 };
@@ -159,7 +180,9 @@ export class GarbageCollector {
 }
 
 function ownerUids(object: KubeObject): string[] {
-  return (object.metadata.ownerReferences ?? []).map((ref) => ref.uid).filter((uid) => typeof uid === "string");
+  return (object.metadata.ownerReferences ?? [])
+    .map((ref) => ref.uid)
+    .filter((uid) => typeof uid === "string");
 }
 
 async function removeFinalizer(

@@ -19,13 +19,21 @@ export class NamespaceController {
   #queue: KeyQueue;
   #unsubscribe: () => void;
 
-  constructor(options: { registry: Registry; catalog: ResourceCatalog; onError: (key: string, error: unknown) => void }) {
+  constructor(options: {
+    registry: Registry;
+    catalog: ResourceCatalog;
+    onError: (key: string, error: unknown) => void;
+  }) {
     this.#registry = options.registry;
     this.#catalog = options.catalog;
     this.#queue = new KeyQueue({ reconcile: (name) => this.#reconcile(name), onError: options.onError });
     this.#unsubscribe = this.#registry.cacher.onEvent((event) => {
       const { key, object } = event.current;
-      if (key.startsWith(NAMESPACES_PREFIX) && event.type !== "DELETED" && object.metadata.deletionTimestamp) {
+      if (
+        key.startsWith(NAMESPACES_PREFIX) &&
+        event.type !== "DELETED" &&
+        object.metadata.deletionTimestamp
+      ) {
         this.#queue.add(object.metadata.name ?? "");
       } else if (event.type === "DELETED" && object.metadata.namespace) {
         const ns = this.#registry.cacher.get(NAMESPACES_PREFIX + object.metadata.namespace);
@@ -57,7 +65,9 @@ export class NamespaceController {
         remaining++;
         if (item.object.metadata.deletionTimestamp) continue;
         try {
-          await deleteObject(this.#registry, type, name, item.object.metadata.name ?? "", { propagationPolicy: "Background" });
+          await deleteObject(this.#registry, type, name, item.object.metadata.name ?? "", {
+            propagationPolicy: "Background",
+          });
         } catch (error) {
           if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
         }

@@ -52,7 +52,13 @@ export function apiResourceList(catalog: ResourceCatalog, group: string, version
     };
     const subs: object[] = [];
     if (type.subresources.status) {
-      subs.push({ name: `${type.plural}/status`, singularName: "", namespaced: type.namespaced, kind: type.kind, verbs: SUBRESOURCE_VERBS });
+      subs.push({
+        name: `${type.plural}/status`,
+        singularName: "",
+        namespaced: type.namespaced,
+        kind: type.kind,
+        verbs: SUBRESOURCE_VERBS,
+      });
     }
     if (type.subresources.scale) {
       subs.push({
@@ -66,11 +72,22 @@ export function apiResourceList(catalog: ResourceCatalog, group: string, version
       });
     }
     if (type.group === "" && type.plural === "namespaces") {
-      subs.push({ name: "namespaces/finalize", singularName: "", namespaced: false, kind: "Namespace", verbs: ["update"] });
+      subs.push({
+        name: "namespaces/finalize",
+        singularName: "",
+        namespaced: false,
+        kind: "Namespace",
+        verbs: ["update"],
+      });
     }
     return [main, ...subs];
   });
-  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 /** Aggregated discovery (apidiscovery.k8s.io/v2): `/api` (core only) or `/apis` (named groups) in one document. */
@@ -95,9 +112,14 @@ function discoveryResource(type: ResourceType) {
   const responseKind = { group: type.group, version: type.version, kind: type.kind };
   const subresources: object[] = [];
   if (type.subresources.scale) {
-    subresources.push({ subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: SUBRESOURCE_VERBS });
+    subresources.push({
+      subresource: "scale",
+      responseKind: { group: "autoscaling", version: "v1", kind: "Scale" },
+      verbs: SUBRESOURCE_VERBS,
+    });
   }
-  if (type.subresources.status) subresources.push({ subresource: "status", responseKind, verbs: SUBRESOURCE_VERBS });
+  if (type.subresources.status)
+    subresources.push({ subresource: "status", responseKind, verbs: SUBRESOURCE_VERBS });
   if (type.group === "" && type.plural === "namespaces") {
     subresources.push({ subresource: "finalize", responseKind, verbs: ["update"] });
   }

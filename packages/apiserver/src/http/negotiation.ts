@@ -19,7 +19,11 @@ function parseMediaRanges(header: string): MediaRange[] {
       const params: Record<string, string> = {};
       for (const raw of rawParams) {
         const eq = raw.indexOf("=");
-        if (eq > 0) params[raw.slice(0, eq).trim().toLowerCase()] = raw.slice(eq + 1).trim().replace(/^"|"$/g, "");
+        if (eq > 0)
+          params[raw.slice(0, eq).trim().toLowerCase()] = raw
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, "");
       }
       return { type: type.toLowerCase(), params };
     });
@@ -37,7 +41,11 @@ export function negotiate(accept: string | undefined, options: { discovery?: boo
     const json = type === "application/json" || type === "*/*" || type === "application/*";
     if (!json) continue;
     if (params.as === undefined) return { as: "json" };
-    if (params.as === "Table" && params.g === "meta.k8s.io" && (params.v === "v1" || params.v === "v1beta1")) {
+    if (
+      params.as === "Table" &&
+      params.g === "meta.k8s.io" &&
+      (params.v === "v1" || params.v === "v1beta1")
+    ) {
       return { as: "table" };
     }
     if (
@@ -47,7 +55,12 @@ export function negotiate(accept: string | undefined, options: { discovery?: boo
     ) {
       return { as: "partial-metadata" };
     }
-    if (options.discovery && params.as === "APIGroupDiscoveryList" && params.g === "apidiscovery.k8s.io" && params.v === "v2") {
+    if (
+      options.discovery &&
+      params.as === "APIGroupDiscoveryList" &&
+      params.g === "apidiscovery.k8s.io" &&
+      params.v === "v2"
+    ) {
       return { as: "discovery-v2" };
     }
   }

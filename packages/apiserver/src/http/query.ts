@@ -24,7 +24,8 @@ export class Query {
   integer(name: string): number | undefined {
     const value = this.#params.get(name);
     if (value === null || value === "") return undefined;
-    if (!/^-?\d+$/.test(value)) throw badRequest(`invalid value for ${name}: "${value}" (expected an integer)`);
+    if (!/^-?\d+$/.test(value))
+      throw badRequest(`invalid value for ${name}: "${value}" (expected an integer)`);
     return Number(value);
   }
 
@@ -42,6 +43,8 @@ export class Query {
     const value = this.string("fieldValidation");
     if (value === undefined || value === "") return undefined;
     if (value === "Strict" || value === "Warn" || value === "Ignore") return value;
-    throw badRequest(`fieldValidation: Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`);
+    throw badRequest(
+      `fieldValidation: Unsupported value: "${value}": supported values: "Ignore", "Strict", "Warn"`,
+    );
   }
 }

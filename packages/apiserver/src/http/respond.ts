@@ -20,7 +20,12 @@ export function sendJsonText(
   res.end(body);
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, options: { contentType?: string; warnings?: readonly string[] } = {}) {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  options: { contentType?: string; warnings?: readonly string[] } = {},
+) {
   sendJsonText(res, code, JSON.stringify(body), options);
 }
 

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StatusError } from "../api/errors.ts";
-import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from "../discovery/documents.ts";
+import {
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+} from "../discovery/documents.ts";
 import type { Authenticator } from "./auth.ts";
 import { handleResource } from "./handlers/resources.ts";
 import { negotiate } from "./negotiation.ts";
@@ -25,7 +31,13 @@ export type RouterOptions = {
   /** Requests larger than this get 413 (kube-apiserver's default is 3 MiB). */
   maxBodyBytes?: number;
   /** Reports each finished request (for logs and metrics). */
-  onRequest?: (event: { method: string; path: string; code: number; ms: number; error?: StatusError }) => void;
+  onRequest?: (event: {
+    method: string;
+    path: string;
+    code: number;
+    ms: number;
+    error?: StatusError;
+  }) => void;
   isReady: () => boolean;
 };
 
@@ -58,7 +70,13 @@ export function createRouter(options: RouterOptions) {
   };
 }
 
-async function route(options: RouterOptions, req: IncomingMessage, res: ServerResponse, url: URL, maxBody: number) {
+async function route(
+  options: RouterOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  maxBody: number,
+) {
   const ctx = options.context;
   const path = url.pathname.replace(/\/+$/, "") || "/";
   switch (path) {
@@ -66,13 +84,25 @@ async function route(options: RouterOptions, req: IncomingMessage, res: ServerRe
     case "/livez":
       return sendText(res, 200, "ok");
     case "/readyz":
-      return options.isReady() ? sendText(res, 200, "ok") : sendText(res, 500, "[-]storage not ready\nreadyz check failed");
+      return options.isReady()
+        ? sendText(res, 200, "ok")
+        : sendText(res, 500, "[-]storage not ready\nreadyz check failed");
     case "/version":
       return sendJson(res, 200, options.version);
     case "/api":
-      return discovery(req, res, () => apiVersions(req.headers.host ?? "localhost"), () => aggregatedDiscovery(ctx.catalog, true));
+      return discovery(
+        req,
+        res,
+        () => apiVersions(req.headers.host ?? "localhost"),
+        () => aggregatedDiscovery(ctx.catalog, true),
+      );
     case "/apis":
-      return discovery(req, res, () => apiGroupList(ctx.catalog), () => aggregatedDiscovery(ctx.catalog, false));
+      return discovery(
+        req,
+        res,
+        () => apiGroupList(ctx.catalog),
+        () => aggregatedDiscovery(ctx.catalog, false),
+      );
     case "/openapi/v2": {
       const doc = options.openapi.v2();
       return sendJsonText(res, 200, doc.json);
@@ -88,7 +118,8 @@ async function route(options: RouterOptions, req: IncomingMessage, res: ServerRe
     return sendJsonText(res, 200, doc.json);
   }
   const info = parseRequestPath(path);
-  if (info.kind === "nonResource") throw new StatusError("NotFound", "the server could not find the requested resource");
+  if (info.kind === "nonResource")
+    throw new StatusError("NotFound", "the server could not find the requested resource");
   if (info.kind === "group") {
     const doc = apiGroup(ctx.catalog, info.group);
     if (!doc) throw new StatusError("NotFound", "the server could not find the requested resource");
@@ -122,7 +153,12 @@ async function route(options: RouterOptions, req: IncomingMessage, res: ServerRe
   });
 }
 
-function discovery(req: IncomingMessage, res: ServerResponse, legacy: () => object, aggregated: () => object) {
+function discovery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  legacy: () => object,
+  aggregated: () => object,
+) {
   const format = negotiate(req.headers.accept, { discovery: true });
   if (format.as === "discovery-v2") {
     return sendJson(res, 200, aggregated(), {

@@ -12,7 +12,9 @@ export const selectorCompiler: SelectorCompiler = {
     const labels = labelText ? parseLabelSelector(labelText) : undefined;
     const resource = { group: type.group, plural: type.plural, namespaced: type.namespaced };
     const supported = selectableFields(resource);
-    const fields = fieldText ? compileFieldSelector(fieldText, (field) => supported.includes(field)) : undefined;
+    const fields = fieldText
+      ? compileFieldSelector(fieldText, (field) => supported.includes(field))
+      : undefined;
     const activeLabels = labels && !labels.empty ? labels : undefined;
     const activeFields = fields && !fields.empty ? fields : undefined;
     if (!activeLabels && !activeFields) return { filter: () => true, filtered: false };

@@ -108,7 +108,9 @@ async function write(
 function propagationOf(options: DeleteOptions): PropagationPolicy | undefined {
   const policy = options.propagationPolicy;
   if (policy !== undefined && policy !== "Orphan" && policy !== "Background" && policy !== "Foreground") {
-    throw badRequest(`propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`);
+    throw badRequest(
+      `propagationPolicy: Unsupported value: "${String(policy)}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   if (policy && options.orphanDependents !== undefined) {
     throw badRequest("orphanDependents and propagationPolicy cannot be both set");
@@ -135,7 +137,10 @@ function checkPreconditions(type: ResourceType, current: CachedObject, options: 
   const ref = { group: type.group, resource: type.plural, name: current.object.metadata.name ?? "" };
   const { uid, resourceVersion } = options.preconditions ?? {};
   if (uid && uid !== current.object.metadata.uid) {
-    throw conflict(ref, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.object.metadata.uid}`);
+    throw conflict(
+      ref,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.object.metadata.uid}`,
+    );
   }
   if (resourceVersion && resourceVersion !== current.object.metadata.resourceVersion) {
     throw conflict(

@@ -34,13 +34,19 @@ const TOO_OLD_CONTINUE =
  * cache when any recent state will do, and from storage at a fixed revision
  * for paged (`limit`/`continue`) and exact-revision reads.
  */
-export async function listObjects(registry: Registry, type: ResourceType, options: ListOptions): Promise<ListResult> {
+export async function listObjects(
+  registry: Registry,
+  type: ResourceType,
+  options: ListOptions,
+): Promise<ListResult> {
   const prefix = listPrefix(type, options.namespace);
   const filter = options.filter ?? (() => true);
   const rv = options.resourceVersion;
   const match = options.resourceVersionMatch;
   if (match !== undefined && match !== "" && match !== "Exact" && match !== "NotOlderThan") {
-    throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
+    throw badRequest(
+      `resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`,
+    );
   }
   if (match && (rv === undefined || rv === "")) {
     throw badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided");
@@ -51,7 +57,11 @@ export async function listObjects(registry: Registry, type: ResourceType, option
     return pagedFromStorage(registry, type, prefix, options, decodeContinue(options.continue, prefix));
   }
   if (match === "Exact") {
-    return pagedFromStorage(registry, type, prefix, options, { v: "meta.k8s.io/v1", rv: requested, start: "" });
+    return pagedFromStorage(registry, type, prefix, options, {
+      v: "meta.k8s.io/v1",
+      rv: requested,
+      start: "",
+    });
   }
   const cacheServes = rv === "0" || !options.limit;
   if (cacheServes) {
@@ -82,15 +92,23 @@ async function pagedFromStorage(
       page = await registry.store.range({ prefix, after, limit: want, revision });
     } catch (error) {
       if (error instanceof StorageError && error.code === "Compacted") {
-        throw new StatusError("Expired", token.start ? TOO_OLD_CONTINUE : `too old resource version: ${revision}`, {
-          cause: error,
-        });
+        throw new StatusError(
+          "Expired",
+          token.start ? TOO_OLD_CONTINUE : `too old resource version: ${revision}`,
+          {
+            cause: error,
+          },
+        );
       }
       if (error instanceof StorageError && error.code === "FutureRevision") {
-        throw new StatusError("Timeout", `Too large resource version: ${revision}, current: ${await registry.store.currentRevision()}`, {
-          details: { retryAfterSeconds: 1 },
-          cause: error,
-        });
+        throw new StatusError(
+          "Timeout",
+          `Too large resource version: ${revision}, current: ${await registry.store.currentRevision()}`,
+          {
+            details: { retryAfterSeconds: 1 },
+            cause: error,
+          },
+        );
       }
       throw error;
     }
@@ -117,9 +135,13 @@ async function pagedFromStorage(
 
 async function waitForFresh(registry: Registry, revision: number): Promise<void> {
   if (!(await registry.cacher.waitForRevision(revision, 3000))) {
-    throw new StatusError("Timeout", `Too large resource version: ${revision}, current: ${registry.cacher.revision}`, {
-      details: { retryAfterSeconds: 1 },
-    });
+    throw new StatusError(
+      "Timeout",
+      `Too large resource version: ${revision}, current: ${registry.cacher.revision}`,
+      {
+        details: { retryAfterSeconds: 1 },
+      },
+    );
   }
 }
 
@@ -144,6 +166,9 @@ function decodeContinue(text: string, _prefix: string): ContinueToken {
     if (start.includes("..") || start.startsWith("/")) throw new Error("invalid start key");
     return { v: token.v, rv: token.rv, start };
   } catch (error) {
-    throw badRequest(`continue key is not valid: ${error instanceof Error ? error.message : String(error)}`, error);
+    throw badRequest(
+      `continue key is not valid: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
 }

@@ -20,11 +20,17 @@ export async function mutateObject(
     const next = structuredClone(current.object);
     if (!change(next)) return undefined;
     try {
-      return await registry.replace(target.type, current, next, { fieldManager: "atoll-apiserver", ...options });
+      return await registry.replace(target.type, current, next, {
+        fieldManager: "atoll-apiserver",
+        ...options,
+      });
     } catch (error) {
-      if (error instanceof StorageError && (error.code === "Conflict" || error.code === "KeyNotFound")) continue;
+      if (error instanceof StorageError && (error.code === "Conflict" || error.code === "KeyNotFound"))
+        continue;
       throw error;
     }
   }
-  throw new Error(`could not update ${target.type.plural} ${target.namespace ?? ""}/${target.name}: too many conflicts`);
+  throw new Error(
+    `could not update ${target.type.plural} ${target.namespace ?? ""}/${target.name}: too many conflicts`,
+  );
 }

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { badRequest, notFound, StatusError } from "../api/errors.ts";
-import { type KubeObject, isRecord } from "../api/object.ts";
+import { isRecord, type KubeObject } from "../api/object.ts";
 import { apiVersionOf, type ResourceType } from "../resources/resource-type.ts";
 import type { Shape, ShapeResolver } from "../schema/shape.ts";
 import { StorageError } from "../storage/store.ts";
@@ -51,7 +51,8 @@ export async function patchObject(
     if (patchType === PatchType.json) patched = patcher.json(original, patch);
     else if (patchType === PatchType.merge) patched = patcher.merge(original, patch);
     else patched = patcher.strategic(original, patch, type.shape, shapes);
-    if (!isRecord(patched) || !isRecord(patched.metadata)) throw badRequest("the patch produced an object without metadata");
+    if (!isRecord(patched) || !isRecord(patched.metadata))
+      throw badRequest("the patch produced an object without metadata");
     const warnings = checkFields(type, patched, shapes, options);
     const patchedRv = patched.metadata.resourceVersion;
     if (patchedRv !== current.object.metadata.resourceVersion) {
@@ -76,23 +77,34 @@ async function applyObject(
   options: PatchOptions,
 ): Promise<WriteResult> {
   const { type, namespace, name } = target;
-  if (!options.fieldManager) throw badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+  if (!options.fieldManager)
+    throw badRequest(
+      'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+    );
   if (!isRecord(patch)) throw badRequest("the apply patch must be an object");
   const applied = patch as KubeObject;
   if (!applied.apiVersion || !applied.kind) {
-    throw badRequest(`invalid object type: ${apiVersionOf(type)}, Kind=${String(applied.kind ?? "")}: apiVersion and kind must be set`);
+    throw badRequest(
+      `invalid object type: ${apiVersionOf(type)}, Kind=${String(applied.kind ?? "")}: apiVersion and kind must be set`,
+    );
   }
   if (applied.apiVersion !== apiVersionOf(type) || applied.kind !== type.kind) {
-    throw badRequest(`the API version in the data (${applied.apiVersion}) does not match the expected API version (${apiVersionOf(type)}) and kind (${type.kind})`);
+    throw badRequest(
+      `the API version in the data (${applied.apiVersion}) does not match the expected API version (${apiVersionOf(type)}) and kind (${type.kind})`,
+    );
   }
   if (!isRecord(applied.metadata)) applied.metadata = {};
   if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
-    throw badRequest(`the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`);
+    throw badRequest(
+      `the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`,
+    );
   }
   applied.metadata.name = name;
   if (type.namespaced) {
     if (applied.metadata.namespace && applied.metadata.namespace !== namespace) {
-      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      throw badRequest(
+        "the namespace of the provided object does not match the namespace sent on the request",
+      );
     }
     applied.metadata.namespace = namespace;
   }
@@ -116,7 +128,11 @@ async function applyObject(
         const object = await registry.createApplied(type, namespace, created, options);
         return { object, warnings, changed: true };
       }
-      const result = await registry.replace(type, current, current.object, options, { manager, force, patch: applied });
+      const result = await registry.replace(type, current, current.object, options, {
+        manager,
+        force,
+        patch: applied,
+      });
       return { ...result, warnings };
     } catch (error) {
       if ((isStorageConflict(error) || isAlreadyExists(error)) && attempt < MAX_ATTEMPTS) continue;
@@ -125,7 +141,12 @@ async function applyObject(
   }
 }
 
-function checkFields(type: ResourceType, object: KubeObject, shapes: ShapeResolver, options: WriteOptions): string[] {
+function checkFields(
+  type: ResourceType,
+  object: KubeObject,
+  shapes: ShapeResolver,
+  options: WriteOptions,
+): string[] {
   const unknown = pruneUnknownFields(object, type.shape, shapes);
   if (unknown.length === 0 || options.fieldValidation === "Ignore") return [];
   const messages = unknown.map((path) => `unknown field "${path}"`);
@@ -138,7 +159,10 @@ function decodePatch(patchType: PatchType, body: string): unknown {
     return patchType === PatchType.apply ? parseYaml(body) : JSON.parse(body);
   } catch (error) {
     const what = patchType === PatchType.apply ? "YAML" : "JSON";
-    throw badRequest(`error decoding patch: ${what}: ${error instanceof Error ? error.message : String(error)}`, error);
+    throw badRequest(
+      `error decoding patch: ${what}: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
 }
 
@@ -149,4 +173,3 @@ function isStorageConflict(error: unknown): boolean {
 function isAlreadyExists(error: unknown): boolean {
   return error instanceof StatusError && error.reason === "AlreadyExists";
 }
-

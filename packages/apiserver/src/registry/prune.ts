@@ -8,13 +8,24 @@ const ALWAYS_KNOWN = new Set(["apiVersion", "kind"]);
  * types, or CRD pruning, does) and returns their paths (`spec.foo`,
  * `spec.containers[0].bar`) for field validation to report.
  */
-export function pruneUnknownFields(object: Record<string, unknown>, shape: Shape, resolver: ShapeResolver): string[] {
+export function pruneUnknownFields(
+  object: Record<string, unknown>,
+  shape: Shape,
+  resolver: ShapeResolver,
+): string[] {
   const unknown: string[] = [];
   walk(object, shape, resolver, "", unknown, true);
   return unknown;
 }
 
-function walk(value: unknown, shape: Shape, resolver: ShapeResolver, path: string, out: string[], root: boolean): void {
+function walk(
+  value: unknown,
+  shape: Shape,
+  resolver: ShapeResolver,
+  path: string,
+  out: string[],
+  root: boolean,
+): void {
   let resolved: Exclude<Shape, { type: "ref" }>;
   try {
     resolved = concrete(shape, resolver);
@@ -34,9 +45,12 @@ function walk(value: unknown, shape: Shape, resolver: ShapeResolver, path: strin
     }
   } else if (resolved.type === "map") {
     if (!isRecord(value)) return;
-    for (const key of Object.keys(value)) walk(value[key], resolved.values, resolver, `${path}.${key}`, out, false);
+    for (const key of Object.keys(value))
+      walk(value[key], resolved.values, resolver, `${path}.${key}`, out, false);
   } else if (resolved.type === "list") {
     if (!Array.isArray(value)) return;
-    value.forEach((item, i) => walk(item, resolved.items, resolver, `${path}[${i}]`, out, false));
+    value.forEach((item, i) => {
+      walk(item, resolved.items, resolver, `${path}[${i}]`, out, false);
+    });
   }
 }

@@ -1,7 +1,15 @@
 import type { Clock, Random } from "../api/clock.ts";
-import { alreadyExists, badRequest, conflict, invalid, notFound, StatusError, type StatusCause } from "../api/errors.ts";
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  invalid,
+  notFound,
+  type StatusCause,
+  StatusError,
+} from "../api/errors.ts";
 import { generateName, validateName } from "../api/names.ts";
-import { type KubeObject, isRecord, jsonEqual, rfc3339 } from "../api/object.ts";
+import { isRecord, jsonEqual, type KubeObject, rfc3339 } from "../api/object.ts";
 import { apiVersionOf, type ResourceType } from "../resources/resource-type.ts";
 import { StorageError, type Store } from "../storage/store.ts";
 import type { CachedObject, Cacher } from "../watch/cacher.ts";
@@ -35,7 +43,12 @@ export type RegistryOptions = {
 };
 
 /** Metadata the server owns: never taken from a client on update. */
-const SERVER_OWNED_ON_UPDATE = ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"] as const;
+const SERVER_OWNED_ON_UPDATE = [
+  "uid",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+] as const;
 
 /**
  * The generic create/read/update flow for every resource, built-in or custom,
@@ -84,11 +97,16 @@ export class Registry {
     const warnings = this.#pruneAndCheck(type, object, options);
     const now = this.clock.now();
     const meta = object.metadata;
-    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName, () => this.random.next());
+    if (!meta.name && meta.generateName)
+      meta.name = generateName(meta.generateName, () => this.random.next());
     const ref = { group: type.group, resource: type.plural, name: meta.name ?? "", kind: type.kind };
     if (!meta.name) {
       throw invalid(ref, [
-        { reason: "FieldValueRequired", field: "metadata.name", message: "Required value: name or generateName is required" },
+        {
+          reason: "FieldValueRequired",
+          field: "metadata.name",
+          message: "Required value: name or generateName is required",
+        },
       ]);
     }
     const hooks = this.hooksFor(type);
@@ -115,7 +133,12 @@ export class Registry {
   }
 
   /** Writes an object built by server-side apply for an object that does not exist yet. */
-  async createApplied(type: ResourceType, namespace: string | undefined, object: KubeObject, options: WriteOptions) {
+  async createApplied(
+    type: ResourceType,
+    namespace: string | undefined,
+    object: KubeObject,
+    options: WriteOptions,
+  ) {
     const now = this.clock.now();
     const meta = object.metadata;
     meta.uid = this.random.uuid();
@@ -145,7 +168,9 @@ export class Registry {
   ): Promise<WriteResult> {
     const object = this.#decode(type, body, namespace);
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
-      throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     object.metadata.name = name;
     const warnings = this.#pruneAndCheck(type, object, options);
@@ -202,7 +227,10 @@ export class Registry {
       : merged;
     if (applied) {
       // Apply produced the object from live + applied config; keep the server-owned parts computed above.
-      result = { ...result, metadata: { ...result.metadata, ...pick(meta, [...SERVER_OWNED_ON_UPDATE, "generation"]) } };
+      result = {
+        ...result,
+        metadata: { ...result.metadata, ...pick(meta, [...SERVER_OWNED_ON_UPDATE, "generation"]) },
+      };
       if (options.subresource === "status") keepOnlyStatus(result, old);
       else if (type.subresources.status) copyStatus(result, old);
       if (tracksGeneration(type)) {
@@ -226,7 +254,11 @@ export class Registry {
       return { object: result, warnings: [], changed: true };
     }
     const key = current.key;
-    if (result.metadata.deletionTimestamp && !hasPendingFinalization(hooks, result) && !graceRemaining(result)) {
+    if (
+      result.metadata.deletionTimestamp &&
+      !hasPendingFinalization(hooks, result) &&
+      !graceRemaining(result)
+    ) {
       await this.store.delete(key, current.revision);
       return { object: result, warnings: [], changed: true };
     }
@@ -241,23 +273,30 @@ export class Registry {
     if (!isRecord(object.metadata)) throw badRequest("metadata: expected an object");
     const expected = apiVersionOf(type);
     if (object.apiVersion !== undefined && object.apiVersion !== expected) {
-      throw badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`);
+      throw badRequest(
+        `the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${expected})`,
+      );
     }
     if (object.kind !== undefined && object.kind !== type.kind) {
-      throw badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${type.kind})`);
+      throw badRequest(
+        `the kind in the data (${String(object.kind)}) does not match the expected kind (${type.kind})`,
+      );
     }
-    object.apiVersion = expected;
-    object.kind = type.kind;
-    const meta = object.metadata;
+    const { apiVersion: _a, kind: _k, metadata, ...rest } = object;
+    // Kubernetes writes apiVersion, kind and metadata first.
+    const ordered: KubeObject = { apiVersion: expected, kind: type.kind, metadata, ...rest };
+    const meta = ordered.metadata;
     if (type.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== namespace) {
-        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        throw badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request",
+        );
       }
       meta.namespace = namespace;
     } else {
       delete meta.namespace;
     }
-    return object;
+    return ordered;
   }
 
   #pruneAndCheck(type: ResourceType, object: KubeObject, options: WriteOptions): string[] {
@@ -278,7 +317,10 @@ export class Registry {
     causes.push(...(hooks.strategy.validate?.(object, old) ?? []));
     causes.push(...(hooks.validateSchema?.(object, old) ?? []));
     if (causes.length > 0) {
-      throw invalid({ group: type.group, resource: type.plural, name: meta.name ?? "", kind: type.kind }, causes);
+      throw invalid(
+        { group: type.group, resource: type.plural, name: meta.name ?? "", kind: type.kind },
+        causes,
+      );
     }
   }
 
@@ -290,7 +332,17 @@ export class Registry {
       throw new StatusError(
         "Forbidden",
         `${type.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-        { details: { causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }] } },
+        {
+          details: {
+            causes: [
+              {
+                reason: "NamespaceTerminating",
+                message: `namespace ${namespace} is being terminated`,
+                field: "metadata.namespace",
+              },
+            ],
+          },
+        },
       );
     }
   }
@@ -299,7 +351,8 @@ export class Registry {
     const meta = object.metadata;
     const key = objectKey(type, meta.namespace, meta.name ?? "");
     if (options.dryRun) {
-      if (this.cacher.get(key)) throw alreadyExists({ group: type.group, resource: type.plural, name: meta.name ?? "" });
+      if (this.cacher.get(key))
+        throw alreadyExists({ group: type.group, resource: type.plural, name: meta.name ?? "" });
       return object;
     }
     try {
@@ -322,12 +375,15 @@ export class Registry {
   }
 }
 
+/** Kinds with a status subresource, and every custom resource, carry metadata.generation. */
 export function tracksGeneration(type: ResourceType): boolean {
-  return type.subresources.status === true;
+  return type.subresources.status === true || type.definedBy !== undefined;
 }
 
 export function hasPendingFinalization(hooks: TypeHooks, object: KubeObject): boolean {
-  return (object.metadata.finalizers?.length ?? 0) > 0 || hooks.strategy.pendingFinalization?.(object) === true;
+  return (
+    (object.metadata.finalizers?.length ?? 0) > 0 || hooks.strategy.pendingFinalization?.(object) === true
+  );
 }
 
 function graceRemaining(object: KubeObject): boolean {
@@ -342,17 +398,24 @@ function checkPreconditions(type: ResourceType, current: CachedObject, object: K
   const ref = { group: type.group, resource: type.plural, name: current.object.metadata.name ?? "" };
   const rv = object.metadata.resourceVersion;
   if (rv !== undefined && rv !== "" && rv !== current.object.metadata.resourceVersion) {
-    throw conflict(ref, "the object has been modified; please apply your changes to the latest version and try again");
+    throw conflict(
+      ref,
+      "the object has been modified; please apply your changes to the latest version and try again",
+    );
   }
   const uid = object.metadata.uid;
   if (uid !== undefined && uid !== "" && uid !== current.object.metadata.uid) {
-    throw conflict(ref, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.object.metadata.uid}`);
+    throw conflict(
+      ref,
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.object.metadata.uid}`,
+    );
   }
 }
 
 function keepOnlyStatus(object: KubeObject, old: KubeObject): void {
   const status = object.status;
-  for (const key of Object.keys(object)) if (key !== "metadata" && key !== "apiVersion" && key !== "kind") delete object[key];
+  for (const key of Object.keys(object))
+    if (key !== "metadata" && key !== "apiVersion" && key !== "kind") delete object[key];
   Object.assign(object, structuredClone(omit(old, ["metadata", "status"])));
   if (status !== undefined) object.status = status;
   // A status write cannot change labels, annotations, finalizers or owners.
@@ -381,7 +444,11 @@ function specChanged(next: KubeObject, old: KubeObject): boolean {
 function sameIgnoringTimes(next: KubeObject, old: KubeObject): boolean {
   const strip = (o: KubeObject) => ({
     ...o,
-    metadata: { ...o.metadata, resourceVersion: undefined, managedFields: stripTimes(o.metadata.managedFields) },
+    metadata: {
+      ...o.metadata,
+      resourceVersion: undefined,
+      managedFields: stripTimes(o.metadata.managedFields),
+    },
   });
   return jsonEqual(strip(next), strip(old));
 }
@@ -397,11 +464,22 @@ function validateMetadata(object: KubeObject): StatusCause[] {
     const value = meta[field];
     if (value === undefined) continue;
     if (!isRecord(value) || Object.values(value).some((v) => typeof v !== "string")) {
-      causes.push({ reason: "FieldValueTypeInvalid", field: `metadata.${field}`, message: "Invalid value: must be a map of strings" });
+      causes.push({
+        reason: "FieldValueTypeInvalid",
+        field: `metadata.${field}`,
+        message: "Invalid value: must be a map of strings",
+      });
     }
   }
-  if (meta.finalizers !== undefined && (!Array.isArray(meta.finalizers) || meta.finalizers.some((f) => typeof f !== "string"))) {
-    causes.push({ reason: "FieldValueTypeInvalid", field: "metadata.finalizers", message: "Invalid value: must be a list of strings" });
+  if (
+    meta.finalizers !== undefined &&
+    (!Array.isArray(meta.finalizers) || meta.finalizers.some((f) => typeof f !== "string"))
+  ) {
+    causes.push({
+      reason: "FieldValueTypeInvalid",
+      field: "metadata.finalizers",
+      message: "Invalid value: must be a list of strings",
+    });
   }
   return causes;
 }

@@ -27,9 +27,27 @@ const GROUPS: ReadonlyArray<{ group: string; version: string; resources: Entry[]
     group: "",
     version: "v1",
     resources: [
-      { kind: "ConfigMap", plural: "configmaps", namespaced: true, shortNames: ["cm"], definition: "io.k8s.api.core.v1.ConfigMap" },
-      { kind: "Endpoints", plural: "endpoints", namespaced: true, shortNames: ["ep"], definition: "io.k8s.api.core.v1.Endpoints" },
-      { kind: "Event", plural: "events", namespaced: true, shortNames: ["ev"], definition: "io.k8s.api.core.v1.Event" },
+      {
+        kind: "ConfigMap",
+        plural: "configmaps",
+        namespaced: true,
+        shortNames: ["cm"],
+        definition: "io.k8s.api.core.v1.ConfigMap",
+      },
+      {
+        kind: "Endpoints",
+        plural: "endpoints",
+        namespaced: true,
+        shortNames: ["ep"],
+        definition: "io.k8s.api.core.v1.Endpoints",
+      },
+      {
+        kind: "Event",
+        plural: "events",
+        namespaced: true,
+        shortNames: ["ev"],
+        definition: "io.k8s.api.core.v1.Event",
+      },
       {
         kind: "Namespace",
         plural: "namespaces",
@@ -39,7 +57,14 @@ const GROUPS: ReadonlyArray<{ group: string; version: string; resources: Entry[]
         verbs: NO_DELETECOLLECTION,
         definition: "io.k8s.api.core.v1.Namespace",
       },
-      { kind: "Node", plural: "nodes", namespaced: false, shortNames: ["no"], status: true, definition: "io.k8s.api.core.v1.Node" },
+      {
+        kind: "Node",
+        plural: "nodes",
+        namespaced: false,
+        shortNames: ["no"],
+        status: true,
+        definition: "io.k8s.api.core.v1.Node",
+      },
       {
         kind: "PersistentVolumeClaim",
         plural: "persistentvolumeclaims",
@@ -133,7 +158,14 @@ const GROUPS: ReadonlyArray<{ group: string; version: string; resources: Entry[]
     group: "batch",
     version: "v1",
     resources: [
-      { kind: "Job", plural: "jobs", namespaced: true, categories: ["all"], status: true, definition: "io.k8s.api.batch.v1.Job" },
+      {
+        kind: "Job",
+        plural: "jobs",
+        namespaced: true,
+        categories: ["all"],
+        status: true,
+        definition: "io.k8s.api.batch.v1.Job",
+      },
     ],
   },
   {
@@ -146,15 +178,27 @@ const GROUPS: ReadonlyArray<{ group: string; version: string; resources: Entry[]
         namespaced: false,
         definition: "io.k8s.api.rbac.v1.ClusterRoleBinding",
       },
-      { kind: "ClusterRole", plural: "clusterroles", namespaced: false, definition: "io.k8s.api.rbac.v1.ClusterRole" },
-      { kind: "RoleBinding", plural: "rolebindings", namespaced: true, definition: "io.k8s.api.rbac.v1.RoleBinding" },
+      {
+        kind: "ClusterRole",
+        plural: "clusterroles",
+        namespaced: false,
+        definition: "io.k8s.api.rbac.v1.ClusterRole",
+      },
+      {
+        kind: "RoleBinding",
+        plural: "rolebindings",
+        namespaced: true,
+        definition: "io.k8s.api.rbac.v1.RoleBinding",
+      },
       { kind: "Role", plural: "roles", namespaced: true, definition: "io.k8s.api.rbac.v1.Role" },
     ],
   },
   {
     group: "coordination.k8s.io",
     version: "v1",
-    resources: [{ kind: "Lease", plural: "leases", namespaced: true, definition: "io.k8s.api.coordination.v1.Lease" }],
+    resources: [
+      { kind: "Lease", plural: "leases", namespaced: true, definition: "io.k8s.api.coordination.v1.Lease" },
+    ],
   },
   {
     group: "discovery.k8s.io",

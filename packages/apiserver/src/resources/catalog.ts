@@ -16,7 +16,8 @@ export class ResourceCatalog {
 
   /** Replaces everything `owner` contributed with `types` (empty removes them). */
   set(owner: string, types: ResourceType[]): void {
-    for (const old of this.#owners.get(owner) ?? []) this.#byPath.delete(pathKey(old.group, old.version, old.plural));
+    for (const old of this.#owners.get(owner) ?? [])
+      this.#byPath.delete(pathKey(old.group, old.version, old.plural));
     if (types.length === 0) this.#owners.delete(owner);
     else this.#owners.set(owner, types);
     for (const type of types) this.#byPath.set(pathKey(type.group, type.version, type.plural), type);
@@ -54,11 +55,14 @@ export class ResourceCatalog {
   groups(): ServedGroup[] {
     const versions = new Map<string, Set<string>>();
     for (const type of this.#byPath.values()) {
-      let set = versions.get(type.group);
-      if (!set) versions.set(type.group, (set = new Set()));
+      const set = versions.get(type.group) ?? new Set<string>();
+      versions.set(type.group, set);
       set.add(type.version);
     }
-    return [...versions.entries()].map(([name, set]) => ({ name, versions: [...set].sort(compareKubeVersions) }));
+    return [...versions.entries()].map(([name, set]) => ({
+      name,
+      versions: [...set].sort(compareKubeVersions),
+    }));
   }
 
   onChange(listener: () => void): () => void {

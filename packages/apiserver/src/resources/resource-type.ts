@@ -38,11 +38,22 @@ export type ResourceType = {
   subresources: { status?: boolean; scale?: ScaleSubresource };
   /** The object's structure (root shape of the kind). */
   shape: Shape;
+  /** The name of the CRD that defines this resource; absent for built-ins. */
+  definedBy?: string;
   /** Set for custom resources: columns from `additionalPrinterColumns`. */
   printerColumns?: readonly PrinterColumn[];
 };
 
-export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
+export const ALL_VERBS = [
+  "create",
+  "delete",
+  "deletecollection",
+  "get",
+  "list",
+  "patch",
+  "update",
+  "watch",
+] as const;
 
 /** `apps/v1` or `v1`. */
 export function apiVersionOf(type: Pick<ResourceType, "group" | "version">): string {

@@ -140,7 +140,12 @@ export class Cacher {
       if (event.type === "put") {
         const current = toCached(event.kv.key, event.kv.value, event.kv.modRevision);
         this.#revision = event.kv.modRevision;
-        this.#emit(resource, { type: previous ? "MODIFIED" : "ADDED", current, previous, revision: current.revision });
+        this.#emit(resource, {
+          type: previous ? "MODIFIED" : "ADDED",
+          current,
+          previous,
+          revision: current.revision,
+        });
       } else {
         const last = previous ?? toCached(event.kv.key, event.prevKv.value, event.prevKv.modRevision);
         const current = withRevision(last, event.kv.modRevision);

@@ -1,4 +1,4 @@
-import type { CacheEvent, CacheEventType, CachedObject } from "./cacher.ts";
+import type { CachedObject, CacheEvent, CacheEventType } from "./cacher.ts";
 
 /** Where a watch sends what it sees. */
 export interface WatchSink {

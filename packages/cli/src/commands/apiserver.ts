@@ -1,5 +1,5 @@
-import { Command, InvalidArgumentError } from "commander";
 import { ApiServer, loadTokenFile, openStore } from "@atoll/apiserver";
+import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 
 type Options = { host: string; port: number; storage: string; tokenFile?: string; logLevel: string };
@@ -11,7 +11,10 @@ export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
     .option("--host <address>", "loopback address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 6443)
     .option("--storage <spec>", "storage backend: memory, or sqlite:PATH", "memory")
-    .option("--token-file <file>", "static bearer tokens (token,user,uid,\"group1,group2\"); without it every request is admin")
+    .option(
+      "--token-file <file>",
+      'static bearer tokens (token,user,uid,"group1,group2"); without it every request is admin',
+    )
     .option("--log-level <level>", "log level (debug, info, warn, error)", env.ATOLL_LOG_LEVEL ?? "info")
     .addHelpText(
       "after",
@@ -28,7 +31,8 @@ Examples:
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("must be a port number (0-65535)");
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError("must be a port number (0-65535)");
   return port;
 }
 
@@ -42,13 +46,20 @@ async function runApiServer(options: Options): Promise<void> {
     port: options.port,
     authenticator,
     onRequest: (event) => {
-      if (event.error && event.code >= 500) log.error({ ...event, error: event.error.message }, "request failed");
+      if (event.error && event.code >= 500)
+        log.error({ ...event, error: event.error.message }, "request failed");
       else log.debug(event, "request");
     },
     onControllerError: (controller, key, error) =>
-      log.warn({ controller, key, error: error instanceof Error ? error.message : String(error) }, "reconcile failed"),
+      log.warn(
+        { controller, key, error: error instanceof Error ? error.message : String(error) },
+        "reconcile failed",
+      ),
   });
-  log.info({ url: server.url, storage: store.kind, auth: authenticator ? "token-file" : "none" }, "API server ready");
+  log.info(
+    { url: server.url, storage: store.kind, auth: authenticator ? "token-file" : "none" },
+    "API server ready",
+  );
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, "shutting down");

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { badRequest, StatusError } from "../../api/errors.ts";
-import { type KubeObject, isRecord } from "../../api/object.ts";
-import { deleteObject, type DeleteOptions } from "../../registry/deletion.ts";
+import { isRecord, type KubeObject } from "../../api/object.ts";
+import { type DeleteOptions, deleteObject } from "../../registry/deletion.ts";
 import { listObjects } from "../../registry/list.ts";
 import { PatchType, patchObject } from "../../registry/patching.ts";
 import type { WriteOptions } from "../../registry/registry.ts";
 import { apiVersionOf, type ResourceType } from "../../resources/resource-type.ts";
 import type { CachedObject } from "../../watch/cacher.ts";
 import { contentTypeOf, negotiate, type ResponseFormat } from "../negotiation.ts";
-import { Query } from "../query.ts";
+import type { Query } from "../query.ts";
 import { sendJson, sendJsonText } from "../respond.ts";
 import type { ServerContext } from "../server-context.ts";
 import { readScale, writeScale } from "./scale.ts";
@@ -36,7 +36,8 @@ export async function handleResource(ctx: ServerContext, r: ResourceRequest): Pr
   if (!MAIN_SUBRESOURCES.has(subresource)) throw notFoundPath();
   if (subresource === "status" && !type.subresources.status) throw notFoundPath();
   if (subresource === "scale" && !type.subresources.scale) throw notFoundPath();
-  if (subresource === "finalize" && !(type.group === "" && type.plural === "namespaces")) throw notFoundPath();
+  if (subresource === "finalize" && !(type.group === "" && type.plural === "namespaces"))
+    throw notFoundPath();
   const method = req.method ?? "GET";
   if (r.watch) {
     if (method !== "GET") throw methodNotAllowed(method);
@@ -65,7 +66,10 @@ function notFoundPath(): StatusError {
 }
 
 function methodNotAllowed(method: string): StatusError {
-  return new StatusError("MethodNotAllowed", `the server does not allow this method on the requested resource (${method})`);
+  return new StatusError(
+    "MethodNotAllowed",
+    `the server does not allow this method on the requested resource (${method})`,
+  );
 }
 
 function writeOptions(r: ResourceRequest): WriteOptions {
@@ -85,11 +89,21 @@ function defaultManager(req: IncomingMessage): string {
 }
 
 /** Renders one object in the negotiated format, as `requestedVersion` of the type. */
-export function renderObject(ctx: ServerContext, type: ResourceType, object: KubeObject, format: ResponseFormat): string {
+export function renderObject(
+  ctx: ServerContext,
+  type: ResourceType,
+  object: KubeObject,
+  format: ResponseFormat,
+): string {
   const versioned = asVersion(type, object);
-  if (format.as === "table") return JSON.stringify(ctx.tables(type, [versioned], { includeObject: "Metadata" }));
+  if (format.as === "table")
+    return JSON.stringify(ctx.tables(type, [versioned], { includeObject: "Metadata" }));
   if (format.as === "partial-metadata") {
-    return JSON.stringify({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: versioned.metadata });
+    return JSON.stringify({
+      kind: "PartialObjectMetadata",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: versioned.metadata,
+    });
   }
   return JSON.stringify(versioned);
 }
@@ -101,13 +115,16 @@ export function asVersion(type: ResourceType, object: KubeObject): KubeObject {
 }
 
 function cachedJson(type: ResourceType, cached: CachedObject): string {
-  return cached.object.apiVersion === apiVersionOf(type) ? cached.json : JSON.stringify(asVersion(type, cached.object));
+  return cached.object.apiVersion === apiVersionOf(type)
+    ? cached.json
+    : JSON.stringify(asVersion(type, cached.object));
 }
 
 async function get(ctx: ServerContext, r: ResourceRequest): Promise<void> {
   const format = negotiate(r.req.headers.accept);
   const cached = ctx.registry.get(r.type, r.namespace, r.name ?? "");
-  const body = format.as === "json" ? cachedJson(r.type, cached) : renderObject(ctx, r.type, cached.object, format);
+  const body =
+    format.as === "json" ? cachedJson(r.type, cached) : renderObject(ctx, r.type, cached.object, format);
   sendJsonText(r.res, 200, body);
 }
 
@@ -154,7 +171,9 @@ export function includeObjectOf(query: Query): "None" | "Metadata" | "Object" {
   const value = query.string("includeObject");
   if (value === undefined || value === "") return "Metadata";
   if (value === "None" || value === "Metadata" || value === "Object") return value;
-  throw badRequest(`includeObject: Unsupported value: "${value}": supported values: "Metadata", "None", "Object"`);
+  throw badRequest(
+    `includeObject: Unsupported value: "${value}": supported values: "Metadata", "None", "Object"`,
+  );
 }
 
 async function create(ctx: ServerContext, r: ResourceRequest): Promise<void> {
@@ -179,7 +198,10 @@ async function patch(ctx: ServerContext, r: ResourceRequest): Promise<void> {
   const patchType = contentTypeOf(r.req.headers["content-type"]);
   const known = Object.values(PatchType) as string[];
   if (!known.includes(patchType)) {
-    throw new StatusError("UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: ${known.join(", ")}`);
+    throw new StatusError(
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: ${known.join(", ")}`,
+    );
   }
   const options = { ...writeOptions(r), force: r.query.boolean("force") };
   if (patchType === PatchType.apply && !r.query.string("fieldManager")) options.fieldManager = "";
@@ -223,7 +245,9 @@ async function deleteCollection(ctx: ServerContext, r: ResourceRequest): Promise
   for (const item of result.items) {
     const meta = item.object.metadata;
     try {
-      deleted.push((await deleteObject(ctx.registry, r.type, meta.namespace, meta.name ?? "", options)).object);
+      deleted.push(
+        (await deleteObject(ctx.registry, r.type, meta.namespace, meta.name ?? "", options)).object,
+      );
     } catch (error) {
       if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
     }
@@ -250,11 +274,14 @@ async function deleteOptionsOf(r: ResourceRequest): Promise<DeleteOptions> {
   return {
     gracePeriodSeconds: r.query.integer("gracePeriodSeconds") ?? numberOrUndefined(body.gracePeriodSeconds),
     propagationPolicy: policy as DeleteOptions["propagationPolicy"],
-    orphanDependents: r.query.boolean("orphanDependents") ?? (typeof body.orphanDependents === "boolean" ? body.orphanDependents : undefined),
+    orphanDependents:
+      r.query.boolean("orphanDependents") ??
+      (typeof body.orphanDependents === "boolean" ? body.orphanDependents : undefined),
     preconditions: preconditions
       ? {
           uid: typeof preconditions.uid === "string" ? preconditions.uid : undefined,
-          resourceVersion: typeof preconditions.resourceVersion === "string" ? preconditions.resourceVersion : undefined,
+          resourceVersion:
+            typeof preconditions.resourceVersion === "string" ? preconditions.resourceVersion : undefined,
         }
       : undefined,
     dryRun: r.query.dryRun() || dryRunBody,

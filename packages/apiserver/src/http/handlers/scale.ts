@@ -1,6 +1,6 @@
 import { badRequest, invalid } from "../../api/errors.ts";
-import { type KubeObject, isRecord } from "../../api/object.ts";
-import { patchObject, PatchType } from "../../registry/patching.ts";
+import { isRecord, type KubeObject } from "../../api/object.ts";
+import { PatchType, patchObject } from "../../registry/patching.ts";
 import type { ScaleSubresource } from "../../resources/resource-type.ts";
 import { contentTypeOf } from "../negotiation.ts";
 import { sendJson } from "../respond.ts";
@@ -33,7 +33,11 @@ export async function writeScale(ctx: ServerContext, r: ResourceRequest): Promis
   const replicas = isRecord(scale.spec) ? scale.spec.replicas : undefined;
   if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
     throw invalid({ group: "autoscaling", resource: "scale", name: r.name ?? "", kind: "Scale" }, [
-      { reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
+      {
+        reason: "FieldValueInvalid",
+        field: "spec.replicas",
+        message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      },
     ]);
   }
   const rv = scale.metadata?.resourceVersion;
@@ -82,9 +86,16 @@ function toScale(object: KubeObject, paths: ScaleSubresource) {
 /** Built-in workloads keep a structured selector in spec; Scale reports it as text. */
 function selectorText(object: KubeObject): { selector?: string } {
   const spec = isRecord(object.spec) ? object.spec : undefined;
-  const matchLabels = spec && isRecord(spec.selector) && isRecord(spec.selector.matchLabels) ? spec.selector.matchLabels : undefined;
+  const matchLabels =
+    spec && isRecord(spec.selector) && isRecord(spec.selector.matchLabels)
+      ? spec.selector.matchLabels
+      : undefined;
   if (!matchLabels) return {};
-  return { selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${String(v)}`).join(",") };
+  return {
+    selector: Object.entries(matchLabels)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(","),
+  };
 }
 
 function getPath(object: unknown, path: string): unknown {

@@ -1,8 +1,8 @@
 import { StatusError } from "../../api/errors.ts";
-import { parseRevision } from "../../registry/list.ts";
 import { listPrefix, resourcePrefix } from "../../registry/keys.ts";
+import { parseRevision } from "../../registry/list.ts";
 import { apiVersionOf } from "../../resources/resource-type.ts";
-import type { CacheEventType, CachedObject } from "../../watch/cacher.ts";
+import type { CachedObject, CacheEventType } from "../../watch/cacher.ts";
 import { negotiate } from "../negotiation.ts";
 import type { ServerContext } from "../server-context.ts";
 import { asVersion, includeObjectOf, type ResourceRequest } from "./resources.ts";
@@ -26,14 +26,34 @@ export async function serveWatch(ctx: ServerContext, r: ResourceRequest): Promis
   const match = query.string("resourceVersionMatch");
   if (sendInitialEvents !== undefined) {
     if (match !== "NotOlderThan") {
-      throw new StatusError("Invalid", "resourceVersionMatch: Invalid value: sendInitialEvents requires resourceVersionMatch=NotOlderThan", {
-        details: { causes: [{ reason: "FieldValueInvalid", field: "resourceVersionMatch", message: "sendInitialEvents requires NotOlderThan" }] },
-      });
+      throw new StatusError(
+        "Invalid",
+        "resourceVersionMatch: Invalid value: sendInitialEvents requires resourceVersionMatch=NotOlderThan",
+        {
+          details: {
+            causes: [
+              {
+                reason: "FieldValueInvalid",
+                field: "resourceVersionMatch",
+                message: "sendInitialEvents requires NotOlderThan",
+              },
+            ],
+          },
+        },
+      );
     }
     if (sendInitialEvents && !bookmarks) {
-      throw new StatusError("Invalid", "allowWatchBookmarks: Required value: sendInitialEvents requires allowWatchBookmarks=true", {
-        details: { causes: [{ reason: "FieldValueRequired", field: "allowWatchBookmarks", message: "Required value" }] },
-      });
+      throw new StatusError(
+        "Invalid",
+        "allowWatchBookmarks: Required value: sendInitialEvents requires allowWatchBookmarks=true",
+        {
+          details: {
+            causes: [
+              { reason: "FieldValueRequired", field: "allowWatchBookmarks", message: "Required value" },
+            ],
+          },
+        },
+      );
     }
   } else if (match) {
     throw new StatusError("BadRequest", `resourceVersionMatch "${match}" is not allowed for watch`);
@@ -60,12 +80,16 @@ export async function serveWatch(ctx: ServerContext, r: ResourceRequest): Promis
       return `{"type":"${eventType}","object":${JSON.stringify(table)}}\n`;
     }
     const json =
-      object.object.apiVersion === apiVersionOf(type) ? object.json : JSON.stringify(asVersion(type, object.object));
+      object.object.apiVersion === apiVersionOf(type)
+        ? object.json
+        : JSON.stringify(asVersion(type, object.object));
     return `{"type":"${eventType}","object":${json}}\n`;
   };
   const bookmark = (revision: number, annotations?: Record<string, string>) => {
     const metadata = { resourceVersion: String(revision), ...(annotations ? { annotations } : {}) };
-    write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: type.kind, apiVersion: apiVersionOf(type), metadata })}}\n`);
+    write(
+      `{"type":"BOOKMARK","object":${JSON.stringify({ kind: type.kind, apiVersion: apiVersionOf(type), metadata })}}\n`,
+    );
   };
 
   const cache = ctx.registry.cacher.resource(resourcePrefix(type));
@@ -78,7 +102,10 @@ export async function serveWatch(ctx: ServerContext, r: ResourceRequest): Promis
     {
       event: (eventType: CacheEventType, object: CachedObject) => write(frame(eventType, object)),
       expired: (requested, oldest) => {
-        const status = new StatusError("Expired", `too old resource version: ${requested} (${oldest})`).toStatus();
+        const status = new StatusError(
+          "Expired",
+          `too old resource version: ${requested} (${oldest})`,
+        ).toStatus();
         write(`{"type":"ERROR","object":${JSON.stringify(status)}}\n`);
         stop();
       },
@@ -87,7 +114,8 @@ export async function serveWatch(ctx: ServerContext, r: ResourceRequest): Promis
   if (sendInitialEvents) bookmark(ctx.registry.cacher.revision, { "k8s.io/initial-events-end": "true" });
 
   const timers: NodeJS.Timeout[] = [setTimeout(() => stop(), timeoutSeconds * 1000)];
-  if (bookmarks) timers.push(setInterval(() => bookmark(ctx.registry.cacher.revision), ctx.bookmarkIntervalMs));
+  if (bookmarks)
+    timers.push(setInterval(() => bookmark(ctx.registry.cacher.revision), ctx.bookmarkIntervalMs));
   function stop() {
     if (closed) return;
     closed = true;

@@ -1,5 +1,5 @@
 import type { StatusCause } from "../../api/errors.ts";
-import { type KubeObject, isRecord, jsonEqual } from "../../api/object.ts";
+import { isRecord, jsonEqual, type KubeObject } from "../../api/object.ts";
 import { fromLabelSelectorObject, type LabelSelectorObject } from "../../selectors/label-selector.ts";
 import type { Strategy } from "../strategy.ts";
 import { validatePodSpec } from "./core.ts";
@@ -9,15 +9,22 @@ import { validatePodSpec } from "./core.ts";
  * must match the pod template's labels, cannot change once set (apps/v1), and
  * a valid pod template.
  */
-export function workloadStrategy(options: { selectorImmutable: boolean; selectorRequired: boolean }): Strategy {
+export function workloadStrategy(options: {
+  selectorImmutable: boolean;
+  selectorRequired: boolean;
+}): Strategy {
   return {
     validate(object, old) {
       const spec = isRecord(object.spec) ? object.spec : {};
       const causes: StatusCause[] = [];
       const template = isRecord(spec.template) ? spec.template : undefined;
-      const labels = template && isRecord(template.metadata) ? (template.metadata.labels as Record<string, string>) : undefined;
+      const labels =
+        template && isRecord(template.metadata)
+          ? (template.metadata.labels as Record<string, string>)
+          : undefined;
       if (spec.selector === undefined || spec.selector === null) {
-        if (options.selectorRequired) causes.push({ reason: "FieldValueRequired", field: "spec.selector", message: "Required value" });
+        if (options.selectorRequired)
+          causes.push({ reason: "FieldValueRequired", field: "spec.selector", message: "Required value" });
       } else if (isRecord(spec.selector)) {
         const selector = fromLabelSelectorObject(spec.selector as LabelSelectorObject);
         if (selector.empty) {
@@ -34,8 +41,12 @@ export function workloadStrategy(options: { selectorImmutable: boolean; selector
           });
         }
       }
-      if (!template) causes.push({ reason: "FieldValueRequired", field: "spec.template", message: "Required value" });
-      else causes.push(...validatePodSpec(isRecord(template.spec) ? template.spec : undefined, "spec.template.spec"));
+      if (!template)
+        causes.push({ reason: "FieldValueRequired", field: "spec.template", message: "Required value" });
+      else
+        causes.push(
+          ...validatePodSpec(isRecord(template.spec) ? template.spec : undefined, "spec.template.spec"),
+        );
       if (typeof spec.replicas === "number" && spec.replicas < 0) {
         causes.push({
           reason: "FieldValueInvalid",

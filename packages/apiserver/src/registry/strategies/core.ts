@@ -1,6 +1,6 @@
 import type { StatusCause } from "../../api/errors.ts";
 import { validateName } from "../../api/names.ts";
-import { type KubeObject, isRecord, jsonEqual } from "../../api/object.ts";
+import { isRecord, jsonEqual, type KubeObject } from "../../api/object.ts";
 import type { Strategy } from "../strategy.ts";
 
 /** Label Kubernetes puts on every namespace so selectors can match it by name. */
@@ -13,7 +13,10 @@ export const namespaceStrategy: Strategy = {
   prepareForCreate(object) {
     object.spec = { ...(isRecord(object.spec) ? object.spec : {}), finalizers: [NAMESPACE_FINALIZER] };
     object.status = { phase: "Active" };
-    object.metadata.labels = { ...object.metadata.labels, [NAMESPACE_NAME_LABEL]: object.metadata.name ?? "" };
+    object.metadata.labels = {
+      ...object.metadata.labels,
+      [NAMESPACE_NAME_LABEL]: object.metadata.name ?? "",
+    };
   },
   prepareForUpdate(object, old) {
     object.metadata.labels = { ...object.metadata.labels, [NAMESPACE_NAME_LABEL]: old.metadata.name ?? "" };
@@ -28,7 +31,9 @@ export const namespaceStrategy: Strategy = {
 
 export function specFinalizers(object: KubeObject): string[] {
   const spec = isRecord(object.spec) ? object.spec : {};
-  return Array.isArray(spec.finalizers) ? spec.finalizers.filter((f): f is string => typeof f === "string") : [];
+  return Array.isArray(spec.finalizers)
+    ? spec.finalizers.filter((f): f is string => typeof f === "string")
+    : [];
 }
 
 export const podStrategy: Strategy = {
@@ -87,7 +92,11 @@ export function validatePodSpec(spec: Record<string, unknown> | undefined, path:
     } else {
       causes.push(...validateName(container.name, "label", `${at}.name`));
       if (seen.has(container.name)) {
-        causes.push({ reason: "FieldValueDuplicate", field: `${at}.name`, message: `Duplicate value: "${container.name}"` });
+        causes.push({
+          reason: "FieldValueDuplicate",
+          field: `${at}.name`,
+          message: `Duplicate value: "${container.name}"`,
+        });
       }
       seen.add(container.name);
     }
@@ -109,7 +118,8 @@ function qosClass(pod: KubeObject): string {
     const limits = isRecord(resources.limits) ? resources.limits : {};
     if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) any = true;
     for (const name of ["cpu", "memory"]) {
-      if (limits[name] === undefined || (requests[name] !== undefined && requests[name] !== limits[name])) guaranteed = false;
+      if (limits[name] === undefined || (requests[name] !== undefined && requests[name] !== limits[name]))
+        guaranteed = false;
     }
   }
   if (guaranteed) return "Guaranteed";
