@@ -34,6 +34,8 @@ export type ApiServerOptions = {
   random?: Random;
   /** Events kept per resource for resuming watches (default 5000). */
   watchHistory?: number;
+  /** Watches without timeoutSeconds end after 1–2× this (default 1800 s, as kube-apiserver's min-request-timeout). */
+  watchTimeoutSeconds?: number;
   /** BOOKMARK period for watches that ask for them (default 5 s). */
   bookmarkIntervalMs?: number;
   /** Storage is compacted to this many revisions behind the head, every `compactIntervalMs` (defaults 10,000 and 60 s). */
@@ -85,6 +87,7 @@ export class ApiServer {
       selectors: selectorCompiler,
       tables: (type, objects, tableOptions) => toTable(type, objects, { ...tableOptions, now: clock.now() }),
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5000,
+      watchTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
     };
     const onError = (controller: string) => (key: string, error: unknown) =>
       options.onControllerError?.(controller, key, error);

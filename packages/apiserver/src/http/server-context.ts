@@ -29,4 +29,6 @@ export type ServerContext = {
   tables(type: ResourceType, objects: KubeObject[], options: TableOptions): object;
   /** How often idle watches get a BOOKMARK (when they asked for bookmarks). */
   bookmarkIntervalMs: number;
+  /** A watch without timeoutSeconds ends after between this and twice this (kube-apiserver's min-request-timeout). */
+  watchTimeoutSeconds: number;
 };

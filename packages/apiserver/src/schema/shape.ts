@@ -16,7 +16,14 @@ export type ScalarType =
   | "date-time";
 
 export type Shape =
-  | { type: "scalar"; scalar: ScalarType; enum?: readonly string[]; description?: string }
+  | {
+      type: "scalar";
+      scalar: ScalarType;
+      enum?: readonly string[];
+      /** The value the server defaults when the field is absent (server-side apply matches list keys with it). */
+      default?: unknown;
+      description?: string;
+    }
   /** A named type, resolved through a `ShapeResolver` (lets shapes be recursive and shared). */
   | { type: "ref"; name: string; description?: string }
   | {

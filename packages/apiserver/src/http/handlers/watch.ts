@@ -7,8 +7,6 @@ import { negotiate } from "../negotiation.ts";
 import type { ServerContext } from "../server-context.ts";
 import { asVersion, includeObjectOf, type ResourceRequest } from "./resources.ts";
 
-/** Kubernetes closes a watch after a random time between these (min-request-timeout and twice it). */
-const DEFAULT_TIMEOUT_S = 1800;
 /** A watcher that stops reading gets dropped rather than buffering without bound. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
@@ -63,7 +61,7 @@ export async function serveWatch(ctx: ServerContext, r: ResourceRequest): Promis
   const { filter: selected } = ctx.selectors.compile(type, query);
   const name = r.name;
   const filter = name ? (o: CachedObject) => o.object.metadata.name === name && selected(o) : selected;
-  const timeoutSeconds = query.integer("timeoutSeconds") ?? DEFAULT_TIMEOUT_S * (1 + Math.random());
+  const timeoutSeconds = query.integer("timeoutSeconds") ?? ctx.watchTimeoutSeconds * (1 + Math.random());
   const includeObject = format.as === "table" ? includeObjectOf(query) : "Metadata";
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });

@@ -10,12 +10,40 @@ import { type BuiltinKind, builtinKinds } from "./roots.ts";
 export type { BuiltinKind };
 export { builtinKinds };
 
+/**
+ * Server defaults of list-map key fields: an applied `ports: [{containerPort: 80}]`
+ * must match the stored item whose `protocol` was defaulted to TCP.
+ */
+const KEY_DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  "io.k8s.api.core.v1.ContainerPort": { protocol: "TCP" },
+  "io.k8s.api.core.v1.ServicePort": { protocol: "TCP" },
+  "io.k8s.api.core.v1.EndpointPort": { protocol: "TCP" },
+  "io.k8s.api.discovery.v1.EndpointPort": { protocol: "TCP" },
+};
+
+function withKeyDefaults(name: string, shape: Shape): Shape {
+  const defaults = KEY_DEFAULTS[name];
+  if (!defaults || shape.type !== "struct") return shape;
+  const fields: Record<string, Shape> = { ...shape.fields };
+  for (const [field, value] of Object.entries(defaults)) {
+    const current = fields[field];
+    if (current?.type === "scalar") fields[field] = { ...current, default: value };
+  }
+  return { ...shape, fields };
+}
+
+const resolved = new Map<string, Shape>();
+
 /** Resolves OpenAPI definition names ("io.k8s.api.core.v1.PodSpec") of built-in types; throws on unknown names. */
 export const builtinShapes: ShapeResolver = {
   resolve(name: string): Shape {
+    const cached = resolved.get(name);
+    if (cached) return cached;
     const shape = Object.hasOwn(definitions, name) ? definitions[name] : undefined;
     if (!shape) throw new Error(`unknown built-in shape ${name}`);
-    return shape;
+    const result = withKeyDefaults(name, shape);
+    resolved.set(name, result);
+    return result;
   },
 };
 
