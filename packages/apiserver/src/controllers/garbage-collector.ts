@@ -121,11 +121,7 @@ export class GarbageCollector {
       );
       return;
     }
-    await mutateObject(this.#registry, target, (object) => {
-      const refs = object.metadata.ownerReferences ?? [];
-      object.metadata.ownerReferences = refs.filter((ref) => !missing.includes(ref.uid));
-      return true;
-    });
+    await mutateObject(this.#registry, target, (object) => dropOwners(object, missing));
   }
 
   async #finishDeletion(node: Node): Promise<{ requeueAfterMs?: number } | undefined> {
@@ -139,12 +135,7 @@ export class GarbageCollector {
       for (const dependent of dependents) {
         const dependentTarget = this.#target(dependent);
         if (!dependentTarget) continue;
-        await mutateObject(this.#registry, dependentTarget, (object) => {
-          object.metadata.ownerReferences = (object.metadata.ownerReferences ?? []).filter(
-            (ref) => ref.uid !== node.uid,
-          );
-          return true;
-        });
+        await mutateObject(this.#registry, dependentTarget, (object) => dropOwners(object, [node.uid]));
       }
       await removeFinalizer(this.#registry, target, FINALIZER_ORPHAN);
       return undefined;
@@ -177,6 +168,16 @@ export class GarbageCollector {
     if (!type) return undefined;
     return { type, namespace: node.object.metadata.namespace, name: node.object.metadata.name ?? "" };
   }
+}
+
+/** Removes references to `uids`; an emptied list goes away, as Kubernetes omits it. */
+function dropOwners(object: KubeObject, uids: readonly string[]): boolean {
+  const refs = object.metadata.ownerReferences ?? [];
+  const kept = refs.filter((ref) => !uids.includes(ref.uid));
+  if (kept.length === refs.length) return false;
+  if (kept.length === 0) delete object.metadata.ownerReferences;
+  else object.metadata.ownerReferences = kept;
+  return true;
 }
 
 function ownerUids(object: KubeObject): string[] {
