@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { KubeClient } from "@atoll/kube/client";
 import { type Clock, type Random, systemClock, systemRandom } from "./api/clock.ts";
 import { GarbageCollector } from "./controllers/garbage-collector.ts";
 import { NamespaceController } from "./controllers/namespace-controller.ts";
@@ -9,6 +10,7 @@ import { type Authenticator, allowAll } from "./http/auth.ts";
 import { createRouter } from "./http/router.ts";
 import { selectorCompiler } from "./http/selector-compiler.ts";
 import type { ServerContext } from "./http/server-context.ts";
+import { LocalClient } from "./local-client.ts";
 import { OpenApiPublisher } from "./openapi-publisher.ts";
 import { createFieldManager } from "./registry/field-manager.ts";
 import { createPatcher } from "./registry/patcher.ts";
@@ -53,14 +55,22 @@ export type ApiServerOptions = {
 export class ApiServer {
   readonly registry: Registry;
   readonly catalog: ResourceCatalog;
+  #context: ServerContext;
   #server: Server;
   #stoppers: Array<() => void | Promise<void>> = [];
   #url = "";
 
-  private constructor(registry: Registry, catalog: ResourceCatalog, server: Server) {
-    this.registry = registry;
-    this.catalog = catalog;
+  private constructor(context: ServerContext, server: Server) {
+    this.registry = context.registry;
+    this.catalog = context.catalog;
+    this.#context = context;
     this.#server = server;
+  }
+
+  /** An in-process client of this server's API, writing as `fieldManager`. */
+  client(fieldManager: string): KubeClient {
+    const { registry, catalog, patcher, shapes } = this.#context;
+    return new LocalClient({ registry, catalog, patcher, shapes, fieldManager });
   }
 
   static async start(options: ApiServerOptions): Promise<ApiServer> {
@@ -112,7 +122,7 @@ export class ApiServer {
       { keepAliveTimeout: 65_000, requestTimeout: 0 },
       (req, res) => void router(req, res),
     );
-    const apiServer = new ApiServer(registry, catalog, server);
+    const apiServer = new ApiServer(context, server);
     await seedDefaults(registry, catalog);
     const crdController = new CrdController({ registry, catalog, crdTypes, onError: onError("crd") });
     const namespaces = new NamespaceController({ registry, catalog, onError: onError("namespace") });

@@ -1,0 +1,6 @@
+export * from "./client.ts";
+export * from "./clock.ts";
+export * from "./controller.ts";
+export * from "./errors.ts";
+export * from "./informer.ts";
+export * from "./object.ts";

@@ -1,0 +1,83 @@
+/** A reconcile failure that retrying cannot fix (bad input): logged, not retried. */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TerminalError";
+  }
+}
+
+/**
+ * A work queue of keys, as controller-runtime's: duplicates merge while
+ * waiting, a key is never processed twice at once, failures retry with
+ * exponential back-off, and `requeueAfterMs` schedules another pass.
+ */
+export class KeyQueue {
+  #pending = new Set<string>();
+  #active = new Set<string>();
+  #dirty = new Set<string>();
+  #failures = new Map<string, number>();
+  #timers = new Set<NodeJS.Timeout>();
+  #reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | undefined>;
+  #onError: (key: string, error: unknown) => void;
+  #running = false;
+  #stopped = false;
+
+  constructor(options: {
+    reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | undefined>;
+    onError: (key: string, error: unknown) => void;
+  }) {
+    this.#reconcile = options.reconcile;
+    this.#onError = options.onError;
+  }
+
+  add(key: string): void {
+    if (this.#stopped) return;
+    if (this.#active.has(key)) {
+      this.#dirty.add(key);
+      return;
+    }
+    this.#pending.add(key);
+    if (!this.#running) {
+      this.#running = true;
+      queueMicrotask(() => void this.#drain());
+    }
+  }
+
+  addAfter(key: string, ms: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.add(key);
+    }, ms);
+    timer.unref();
+    this.#timers.add(timer);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    this.#pending.clear();
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#stopped && this.#pending.size > 0) {
+      const key = this.#pending.values().next().value as string;
+      this.#pending.delete(key);
+      this.#active.add(key);
+      try {
+        const result = await this.#reconcile(key);
+        this.#failures.delete(key);
+        if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
+      } catch (error) {
+        const failures = (this.#failures.get(key) ?? 0) + 1;
+        this.#failures.set(key, failures);
+        this.#onError(key, error);
+        if (!(error instanceof TerminalError)) this.addAfter(key, Math.min(5 * 2 ** failures, 10_000));
+      } finally {
+        this.#active.delete(key);
+        if (this.#dirty.delete(key)) this.#pending.add(key);
+      }
+    }
+    this.#running = false;
+  }
+}
