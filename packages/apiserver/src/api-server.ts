@@ -7,11 +7,12 @@ import { NamespaceController } from "./controllers/namespace-controller.ts";
 import { CrdController } from "./crd-registry/crd-controller.ts";
 import { CrdTypes } from "./crd-registry/crd-types.ts";
 import { type Authenticator, allowAll } from "./http/auth.ts";
+import type { PodLogSource } from "./http/handlers/pod-subresources.ts";
 import { createRouter } from "./http/router.ts";
 import { selectorCompiler } from "./http/selector-compiler.ts";
 import type { ServerContext } from "./http/server-context.ts";
 import { LocalClient } from "./local-client.ts";
-import { OpenApiPublisher } from "./openapi-publisher.ts";
+import { OpenAPIPublisher } from "./openapi/openapi-publisher.ts";
 import { createFieldManager } from "./registry/field-manager.ts";
 import { createPatcher } from "./registry/patcher.ts";
 import { Registry } from "./registry/registry.ts";
@@ -57,14 +58,21 @@ export class ApiServer {
   readonly catalog: ResourceCatalog;
   #context: ServerContext;
   #server: Server;
+  #podLogs: { source: PodLogSource | undefined };
   #stoppers: Array<() => void | Promise<void>> = [];
   #url = "";
 
-  private constructor(context: ServerContext, server: Server) {
+  private constructor(context: ServerContext, server: Server, podLogs: { source: PodLogSource | undefined }) {
+    this.#podLogs = podLogs;
     this.registry = context.registry;
     this.catalog = context.catalog;
     this.#context = context;
     this.#server = server;
+  }
+
+  /** Serves `pods/{name}/log` from this source (a kubelet). */
+  setPodLogSource(source: PodLogSource | undefined): void {
+    this.#podLogs.source = source;
   }
 
   /** An in-process client of this server's API, writing as `fieldManager`. */
@@ -88,6 +96,7 @@ export class ApiServer {
       clock,
       random,
     });
+    const podLogs: { source: PodLogSource | undefined } = { source: undefined };
     const context: ServerContext = {
       catalog,
       registry,
@@ -98,10 +107,15 @@ export class ApiServer {
       tables: (type, objects, tableOptions) => toTable(type, objects, { ...tableOptions, now: clock.now() }),
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5000,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
+      podLogs: () => podLogs.source,
     };
     const onError = (controller: string) => (key: string, error: unknown) =>
       options.onControllerError?.(controller, key, error);
-    const openapi = new OpenApiPublisher(catalog, crdTypes.shapes);
+    const openapi = new OpenAPIPublisher({
+      resolver: crdTypes.shapes,
+      source: catalog,
+      serverVersion: KUBERNETES_VERSION.gitVersion,
+    });
     const router = createRouter({
       context,
       authenticator: options.authenticator ?? allowAll,
@@ -122,7 +136,7 @@ export class ApiServer {
       { keepAliveTimeout: 65_000, requestTimeout: 0 },
       (req, res) => void router(req, res),
     );
-    const apiServer = new ApiServer(context, server);
+    const apiServer = new ApiServer(context, server, podLogs);
     await seedDefaults(registry, catalog);
     const crdController = new CrdController({ registry, catalog, crdTypes, onError: onError("crd") });
     const namespaces = new NamespaceController({ registry, catalog, onError: onError("namespace") });

@@ -8,6 +8,7 @@ import type {
 } from "../crd/definition.ts";
 import { schemaToShape } from "../crd/schema-to-shape.ts";
 import { validateObject } from "../crd/validate-object.ts";
+import { builtinDefaulter } from "../registry/defaults/index.ts";
 import type { TypeHooks, TypeHooksProvider } from "../registry/hooks.ts";
 import { builtinStrategy } from "../registry/strategies/index.ts";
 import { ALL_VERBS, type PrinterColumn, type ResourceType } from "../resources/resource-type.ts";
@@ -33,7 +34,7 @@ export class CrdTypes implements TypeHooksProvider {
     }
     if (type.group === "apiextensions.k8s.io" && type.plural === "customresourcedefinitions")
       return this.#crdHooks;
-    return { strategy: builtinStrategy(type) };
+    return { strategy: builtinStrategy(type), applyDefaults: builtinDefaulter(type) };
   }
 
   /** The resource types a CRD serves (one per served version), with their hooks recorded. */

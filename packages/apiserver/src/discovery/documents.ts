@@ -71,6 +71,12 @@ export function apiResourceList(catalog: ResourceCatalog, group: string, version
         verbs: SUBRESOURCE_VERBS,
       });
     }
+    if (type.group === "" && type.plural === "pods") {
+      subs.push(
+        { name: "pods/binding", singularName: "", namespaced: true, kind: "Binding", verbs: ["create"] },
+        { name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] },
+      );
+    }
     if (type.group === "" && type.plural === "namespaces") {
       subs.push({
         name: "namespaces/finalize",

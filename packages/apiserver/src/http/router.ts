@@ -15,12 +15,13 @@ import { parseRequestPath } from "./request-info.ts";
 import { sendError, sendJson, sendJsonText } from "./respond.ts";
 import type { ServerContext } from "./server-context.ts";
 
-/** Documents served at `/openapi/…`, built elsewhere from the catalog. */
+/** Serves `/openapi/v2`, `/openapi/v3` and `/openapi/v3/{group-version}` (ETags, 304s, hash redirects). */
 export interface OpenApiDocuments {
-  v2(): { json: string; etag: string };
-  v3Root(): object;
-  /** `path` like `api/v1` or `apis/apps/v1`; undefined when not served. */
-  v3(path: string): { json: string; etag: string } | undefined;
+  serve(request: { path: string; query?: URLSearchParams; accept?: string; ifNoneMatch?: string }): {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+  };
 }
 
 export type RouterOptions = {
@@ -103,19 +104,24 @@ async function route(
         () => apiGroupList(ctx.catalog),
         () => aggregatedDiscovery(ctx.catalog, false),
       );
-    case "/openapi/v2": {
-      const doc = options.openapi.v2();
-      return sendJsonText(res, 200, doc.json);
-    }
-    case "/openapi/v3":
-      return sendJson(res, 200, options.openapi.v3Root());
   }
-  if (path.startsWith("/openapi/v3/")) {
-    const doc = options.openapi.v3(path.slice("/openapi/v3/".length));
-    if (!doc) throw new StatusError("NotFound", "the server could not find the requested resource");
-    res.setHeader("ETag", `"${doc.etag}"`);
-    if (url.searchParams.has("hash")) res.setHeader("Cache-Control", "public, immutable");
-    return sendJsonText(res, 200, doc.json);
+  // OpenAPI v2 is served as JSON only. kubectl 1.28 asks for it as protobuf first; an
+  // empty protobuf document (no paths) sends it on to OpenAPI v3, which carries everything.
+  if (path === "/openapi/v2" && (req.headers.accept ?? "").includes("protobuf")) {
+    res.writeHead(200, { "Content-Type": "application/octet-stream" });
+    res.end();
+    return;
+  }
+  if (path === "/openapi/v2" || path === "/openapi/v3" || path.startsWith("/openapi/v3/")) {
+    const response = options.openapi.serve({
+      path,
+      query: url.searchParams,
+      accept: req.headers.accept,
+      ifNoneMatch: req.headers["if-none-match"],
+    });
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+    return;
   }
   const info = parseRequestPath(path);
   if (info.kind === "nonResource")

@@ -18,6 +18,8 @@ export interface SelectorCompiler {
   compile(type: ResourceType, query: Query): { filter: (object: CachedObject) => boolean; filtered: boolean };
 }
 
+import type { PodLogSource } from "./handlers/pod-subresources.ts";
+
 /** What request handlers share. */
 export type ServerContext = {
   catalog: ResourceCatalog;
@@ -31,4 +33,6 @@ export type ServerContext = {
   bookmarkIntervalMs: number;
   /** A watch without timeoutSeconds ends after between this and twice this (kube-apiserver's min-request-timeout). */
   watchTimeoutSeconds: number;
+  /** The pod log source, once a kubelet provides one. */
+  podLogs(): PodLogSource | undefined;
 };

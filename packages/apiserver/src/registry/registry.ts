@@ -204,7 +204,7 @@ export class Registry {
     meta.namespace = old.metadata.namespace;
     meta.name = old.metadata.name;
     if (options.subresource === "status") keepOnlyStatus(merged, old);
-    else if (type.subresources.status) copyStatus(merged, old);
+    else if (type.subresources.status && options.subresource !== "binding") copyStatus(merged, old);
     if (!options.subresource) {
       hooks.applyDefaults?.(merged);
       hooks.strategy.prepareForUpdate?.(merged, old);

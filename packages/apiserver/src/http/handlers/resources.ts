@@ -12,6 +12,7 @@ import { contentTypeOf, negotiate, type ResponseFormat } from "../negotiation.ts
 import type { Query } from "../query.ts";
 import { sendJson, sendJsonText } from "../respond.ts";
 import type { ServerContext } from "../server-context.ts";
+import { handleBinding, handleLog } from "./pod-subresources.ts";
 import { readScale, writeScale } from "./scale.ts";
 import { serveWatch } from "./watch.ts";
 
@@ -30,9 +31,14 @@ export type ResourceRequest = {
 };
 
 const MAIN_SUBRESOURCES = new Set([undefined, "status", "scale", "finalize"]);
+const POD_SUBRESOURCES = new Set(["binding", "log"]);
 
 export async function handleResource(ctx: ServerContext, r: ResourceRequest): Promise<void> {
   const { req, type, name, subresource } = r;
+  const isPods = type.group === "" && type.plural === "pods";
+  if (isPods && name && subresource && POD_SUBRESOURCES.has(subresource)) {
+    return subresource === "binding" ? handleBinding(ctx, r) : handleLog(ctx, r);
+  }
   if (!MAIN_SUBRESOURCES.has(subresource)) throw notFoundPath();
   if (subresource === "status" && !type.subresources.status) throw notFoundPath();
   if (subresource === "scale" && !type.subresources.scale) throw notFoundPath();

@@ -12,6 +12,8 @@ import { validatePodSpec } from "./core.ts";
 export function workloadStrategy(options: {
   selectorImmutable: boolean;
   selectorRequired: boolean;
+  /** Jobs allow only these pod restart policies. */
+  restartPolicies?: readonly string[];
 }): Strategy {
   return {
     validate(object, old) {
@@ -47,6 +49,17 @@ export function workloadStrategy(options: {
         causes.push(
           ...validatePodSpec(isRecord(template.spec) ? template.spec : undefined, "spec.template.spec"),
         );
+      const templateSpec = template && isRecord(template.spec) ? template.spec : undefined;
+      const restartPolicy = typeof templateSpec?.restartPolicy === "string" ? templateSpec.restartPolicy : "";
+      if (options.restartPolicies && templateSpec && !options.restartPolicies.includes(restartPolicy)) {
+        causes.push({
+          reason: restartPolicy ? "FieldValueNotSupported" : "FieldValueRequired",
+          field: "spec.template.spec.restartPolicy",
+          message: restartPolicy
+            ? `Unsupported value: "${restartPolicy}": supported values: ${options.restartPolicies.map((p) => `"${p}"`).join(", ")}`
+            : `Required value: valid values: ${options.restartPolicies.map((p) => `"${p}"`).join(", ")}`,
+        });
+      }
       if (typeof spec.replicas === "number" && spec.replicas < 0) {
         causes.push({
           reason: "FieldValueInvalid",

@@ -43,7 +43,7 @@ export const podStrategy: Strategy = {
   },
   validate(object, old) {
     const causes = validatePodSpec(isRecord(object.spec) ? object.spec : undefined, "spec");
-    if (old && !jsonEqual(mutablePodSpec(object), mutablePodSpec(old))) {
+    if (old && !jsonEqual(mutablePodSpec(object, old.spec), mutablePodSpec(old, old.spec))) {
       causes.push({
         reason: "FieldValueForbidden",
         field: "spec",
@@ -63,12 +63,14 @@ export const podStrategy: Strategy = {
 };
 
 /** The pod spec with the fields an update may change blanked out, for comparison. */
-function mutablePodSpec(object: KubeObject): unknown {
+function mutablePodSpec(object: KubeObject, old?: unknown): unknown {
   const spec = isRecord(object.spec) ? structuredClone(object.spec) : {};
   for (const field of ["containers", "initContainers"]) {
     const list = spec[field];
     if (Array.isArray(list)) for (const c of list) if (isRecord(c)) delete c.image;
   }
+  // Binding sets nodeName once (the binding subresource refuses a second time).
+  if (!isRecord(old) || !old.nodeName) delete spec.nodeName;
   delete spec.activeDeadlineSeconds;
   delete spec.tolerations;
   delete spec.terminationGracePeriodSeconds;

@@ -14,7 +14,11 @@ const BUILTIN: Record<string, Strategy> = {
   "apps/replicasets": STRICT_WORKLOAD,
   "apps/statefulsets": STRICT_WORKLOAD,
   "apps/daemonsets": STRICT_WORKLOAD,
-  "batch/jobs": workloadStrategy({ selectorImmutable: true, selectorRequired: false }),
+  "batch/jobs": workloadStrategy({
+    selectorImmutable: true,
+    selectorRequired: false,
+    restartPolicies: ["OnFailure", "Never"],
+  }),
 };
 
 const DEFAULT: Strategy = {};
