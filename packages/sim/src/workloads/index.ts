@@ -1,0 +1,38 @@
+import type { Runnable } from "@atoll/kube";
+import { ReplicaSetController } from "./replicaset-controller.ts";
+import type { WorkloadControllerOptions } from "./synced-controller.ts";
+
+export { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
+export { ReplicaSetController } from "./replicaset-controller.ts";
+export type { WorkloadControllerOptions } from "./synced-controller.ts";
+export { WorkloadAnnotations, WorkloadControllerNames, WorkloadLabels } from "./well-known.ts";
+
+export type CreateWorkloadControllersOptions = WorkloadControllerOptions & {
+  /** Delay before a Job replaces failed pods: `initialMs` doubling per failure up to `maxMs` (Kubernetes: 10 s, 6 min). */
+  jobBackoff?: { initialMs?: number; maxMs?: number };
+};
+
+/** The workload controllers of one member cluster, started and stopped together. */
+export type WorkloadControllers = Runnable & {
+  replicaSets: ReplicaSetController;
+};
+
+/**
+ * The controllers kube-controller-manager runs for workloads, over shared
+ * informers the caller creates and starts (see `createWorkloadInformers`).
+ * `start()` returns at once; each controller begins reconciling once the
+ * informers it reads have listed.
+ */
+export function createWorkloadControllers(options: CreateWorkloadControllersOptions): WorkloadControllers {
+  const replicaSets = new ReplicaSetController(options);
+  const all: Runnable[] = [replicaSets];
+  return {
+    replicaSets,
+    async start() {
+      for (const controller of all) await controller.start();
+    },
+    async stop() {
+      for (const controller of [...all].reverse()) await controller.stop();
+    },
+  };
+}
