@@ -1,0 +1,81 @@
+// `npm run bench:apiserver [-- --backends memory,sqlite]`: API server throughput,
+// list and watch latency, from processes apart from the server's. See README.md.
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { runBackend } from "./backend-run.ts";
+import { ChildProcesses } from "./child-processes.ts";
+import { defaultConfig, TARGETS } from "./config.ts";
+import { type Backend, type BackendResult, type BenchReport, formatTable, writeReport } from "./report.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url));
+
+async function main(argv: string[]): Promise<number> {
+  const backends = parseBackends(argv);
+  const cores = availableParallelism();
+  const config = defaultConfig(cores);
+  const children = new ChildProcesses();
+  const tempDir = await mkdtemp(join(tmpdir(), "atoll-bench-"));
+  const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  const cleanUp = async () => {
+    await children.stopAll(2000);
+    await rm(tempDir, { recursive: true, force: true });
+  };
+  const abort = (why: string) => {
+    log(`aborting: ${why}; stopping the processes this benchmark started`);
+    void cleanUp().finally(() => process.exit(1));
+  };
+  const watchdog = setTimeout(
+    () => abort(`still running after ${config.totalDeadlineMs} ms`),
+    config.totalDeadlineMs,
+  );
+  process.once("SIGINT", () => abort("SIGINT"));
+  process.once("SIGTERM", () => abort("SIGTERM"));
+
+  const startedAt = new Date();
+  const results: BackendResult[] = [];
+  try {
+    for (const backend of backends) {
+      results.push(await runBackend({ backend, children, config, repoRoot: REPO_ROOT, tempDir, log }));
+    }
+  } finally {
+    clearTimeout(watchdog);
+    await cleanUp();
+  }
+  const report: BenchReport = {
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    machine: {
+      cores,
+      node: process.version,
+      platform: `${process.platform}/${process.arch}`,
+      cpu: cpus()[0]?.model.trim() ?? "unknown",
+      setprivPdeathsig: children.diesWithParent,
+    },
+    config,
+    targets: TARGETS,
+    backends: results,
+  };
+  process.stdout.write(`${formatTable(report)}\n`);
+  await writeReport(RESULTS, report);
+  log(`results written to ${RESULTS}`);
+  return results.some((r) => r.error) ? 1 : 0;
+}
+
+function parseBackends(argv: string[]): Backend[] {
+  const { values } = parseArgs({
+    args: argv,
+    options: { backends: { type: "string", default: "memory,sqlite" } },
+  });
+  const names = values.backends.split(",").map((name) => name.trim());
+  for (const name of names) {
+    if (name !== "memory" && name !== "sqlite")
+      throw new Error(`unknown backend "${name}": expected memory or sqlite`);
+  }
+  return names as Backend[];
+}
+
+process.exitCode = await main(process.argv.slice(2));
