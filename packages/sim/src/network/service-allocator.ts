@@ -5,13 +5,13 @@ import {
   type KubeClient,
   type Random,
   type Runnable,
-  StatusError,
   splitKey,
   systemRandom,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { type AddressPlan, ipToNumber, numberToIp, parseRange } from "./address-plan.ts";
+import { ignoreNotFound } from "./not-found.ts";
 import { type Service, serviceKey } from "./objects.ts";
 import { type Requested, requestedLoadBalancerIPs, ServiceAllocations } from "./service-allocations.ts";
 import { DEFAULT_NODE_PORT_RANGE } from "./well-known.ts";
@@ -174,14 +174,5 @@ function safeIp(text: string | undefined): number | undefined {
     return numberToIp(value) === text ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function ignoreNotFound(write: Promise<unknown>): Promise<void> {
-  try {
-    await write;
-  } catch (error) {
-    // Deleted meanwhile: the deletion event releases what it held.
-    if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
   }
 }
