@@ -126,7 +126,13 @@ export function isPodReady(pod: Pod): boolean {
 export function podIPv4s(pod: Pod): string[] {
   const listed = pod.status?.podIPs?.map((entry) => entry.ip) ?? [];
   const ips = listed.length > 0 ? listed : pod.status?.podIP ? [pod.status.podIP] : [];
-  return ips.filter((ip) => !ip.includes(":"));
+  return ips.filter(isIPv4);
+}
+
+/** Whether `text` is a dotted-quad IPv4 address. */
+export function isIPv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }
 
 /** The protocol of a port, with the API's default. */
