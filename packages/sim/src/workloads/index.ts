@@ -1,7 +1,9 @@
 import type { Runnable } from "@atoll/kube";
+import { DeploymentController } from "./deployment-controller.ts";
 import { ReplicaSetController } from "./replicaset-controller.ts";
 import type { WorkloadControllerOptions } from "./synced-controller.ts";
 
+export { DeploymentController } from "./deployment-controller.ts";
 export { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
 export { ReplicaSetController } from "./replicaset-controller.ts";
 export type { WorkloadControllerOptions } from "./synced-controller.ts";
@@ -15,6 +17,7 @@ export type CreateWorkloadControllersOptions = WorkloadControllerOptions & {
 /** The workload controllers of one member cluster, started and stopped together. */
 export type WorkloadControllers = Runnable & {
   replicaSets: ReplicaSetController;
+  deployments: DeploymentController;
 };
 
 /**
@@ -25,9 +28,11 @@ export type WorkloadControllers = Runnable & {
  */
 export function createWorkloadControllers(options: CreateWorkloadControllersOptions): WorkloadControllers {
   const replicaSets = new ReplicaSetController(options);
-  const all: Runnable[] = [replicaSets];
+  const deployments = new DeploymentController(options);
+  const all: Runnable[] = [replicaSets, deployments];
   return {
     replicaSets,
+    deployments,
     async start() {
       for (const controller of all) await controller.start();
     },

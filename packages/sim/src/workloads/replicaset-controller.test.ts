@@ -15,6 +15,7 @@ before(async () => {
 });
 after(async () => {
   await cluster.stop();
+  assert.deepEqual(cluster.errors.map(String), [], "no reconcile failed");
 });
 
 const NS = "default";
