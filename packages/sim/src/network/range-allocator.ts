@@ -41,6 +41,11 @@ export class RangeAllocator {
     this.#strategy = strategy;
   }
 
+  /** The inclusive ranges values come from. */
+  get ranges(): ReadonlyArray<readonly [number, number]> {
+    return this.#ranges;
+  }
+
   contains(value: number): boolean {
     return this.#ranges.some(([first, last]) => value >= first && value <= last);
   }

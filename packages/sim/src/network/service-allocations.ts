@@ -1,5 +1,7 @@
 import type { Random } from "@atoll/kube";
 import { ipToNumber, numberToIp } from "./address-plan.ts";
+import { assignLoadBalancerIPs } from "./load-balancer-allocation.ts";
+import { assignNodePorts, needsNodePorts, portId } from "./node-port-allocation.ts";
 import {
   type LoadBalancerIngress,
   type Service,
@@ -8,7 +10,7 @@ import {
   serviceType,
 } from "./objects.ts";
 import { RangeAllocator, rangeOffset } from "./range-allocator.ts";
-import { ANNOTATION_METALLB_IPS, CLUSTER_IP_NONE } from "./well-known.ts";
+import { CLUSTER_IP_NONE } from "./well-known.ts";
 
 /** Why part of a Service could not be allocated; becomes a Warning Event on it. */
 export type Rejection = { reason: string; message: string };
@@ -47,7 +49,6 @@ export class ServiceAllocations {
   #pools: RangeAllocator;
   #held = new Map<string, Held>();
   #ipRange: string;
-  #portRange: string;
 
   constructor(options: ServiceAllocationsOptions) {
     const [first, last] = options.serviceRange;
@@ -65,7 +66,6 @@ export class ServiceAllocations {
     });
     this.#pools = new RangeAllocator(options.loadBalancerPools, { kind: "lowest-first" });
     this.#ipRange = `${numberToIp(first)}-${numberToIp(last)}`;
-    this.#portRange = `${low}-${high}`;
   }
 
   /** Re-claims what existing Services hold, oldest first, so the oldest keeps a value claimed twice. */
@@ -106,8 +106,19 @@ export class ServiceAllocations {
     const type = serviceType(service);
     const rejections: Rejection[] = [];
     this.#assignClusterIP(key, held, spec, type, requested, rejections);
-    this.#assignNodePorts(key, held, spec, type, requested, rejections);
-    const ingress = this.#assignLoadBalancer(key, held, service, type, requested, rejections);
+    held.nodePorts = assignNodePorts(this.#ports, spec, type, {
+      key,
+      held: held.nodePorts,
+      avoid: requested.nodePorts,
+      out: rejections,
+    });
+    const { ips, ingress } = assignLoadBalancerIPs(this.#pools, service, {
+      key,
+      held: held.lbIPs,
+      avoid: requested.ips,
+      out: rejections,
+    });
+    held.lbIPs = ips;
     return { spec, ingress, rejections };
   }
 
@@ -206,132 +217,10 @@ export class ServiceAllocations {
       spec.clusterIPs = [spec.clusterIP];
     }
   }
-
-  #assignNodePorts(
-    key: string,
-    held: Held,
-    spec: ServiceSpec,
-    type: string,
-    requested: Requested,
-    out: Rejection[],
-  ) {
-    const wanted = needsNodePorts(spec, type);
-    const ours = new Set(held.nodePorts.values());
-    const next = new Map<string, number>();
-    const byPortNumber = new Map<number, number>();
-    for (const [i, port] of (spec.ports ?? []).entries()) {
-      if (!wanted) {
-        // Leaving NodePort/LoadBalancer: the node ports we allocated go with it.
-        if (port.nodePort !== undefined && ours.has(port.nodePort)) delete port.nodePort;
-        continue;
-      }
-      let value: number | undefined = port.nodePort || undefined;
-      if (value !== undefined) {
-        const claim = [...next.values()].includes(value) ? "held" : this.#ports.claim(value, key);
-        if (claim === "taken" || claim === "out-of-range") {
-          const why =
-            claim === "taken"
-              ? "provided port is already allocated"
-              : `provided port is not in the valid range. The range of valid ports is ${this.#portRange}`;
-          out.push({
-            reason: claim === "taken" ? "PortAlreadyAllocated" : "PortOutOfRange",
-            message: `spec.ports[${i}].nodePort: Invalid value: ${value}: ${why}`,
-          });
-          continue;
-        }
-      } else {
-        // One node port serves a port number over every protocol, as kube-apiserver allocates it.
-        value =
-          byPortNumber.get(port.port) ??
-          held.nodePorts.get(portId(port)) ??
-          this.#ports.allocate(key, (p) => requested.nodePorts.has(p));
-        if (value === undefined) {
-          out.push({ reason: "PortRangeFull", message: `range ${this.#portRange} is full` });
-          continue;
-        }
-        port.nodePort = value;
-      }
-      next.set(portId(port), value);
-      byPortNumber.set(port.port, value);
-    }
-    const kept = new Set(next.values());
-    for (const value of ours) if (!kept.has(value)) this.#ports.release(value, key);
-    held.nodePorts = next;
-  }
-
-  #assignLoadBalancer(
-    key: string,
-    held: Held,
-    service: Service,
-    type: string,
-    requested: Requested,
-    out: Rejection[],
-  ): LoadBalancerIngress[] | undefined {
-    const releaseAll = (keep: number[] = []) => {
-      for (const ip of held.lbIPs) if (!keep.includes(ip)) this.#pools.release(ip, key);
-      held.lbIPs = keep;
-    };
-    if (type !== "LoadBalancer") {
-      releaseAll();
-      return [];
-    }
-    // A Service naming a loadBalancerClass belongs to another implementation (MetalLB ignores it too).
-    if (service.spec?.loadBalancerClass) {
-      releaseAll();
-      return undefined;
-    }
-    const asked = requestedLoadBalancerIPs(service);
-    let next: number[] = [];
-    if (asked.length === 0) {
-      const value = held.lbIPs[0] ?? this.#pools.allocate(key, (ip) => requested.ips.has(ip));
-      if (value === undefined) out.push({ reason: "AllocationFailed", message: "no available IPs" });
-      else next = [value];
-    } else {
-      for (const text of asked) {
-        const value = parseIp(text);
-        const claim = value === undefined ? "out-of-range" : this.#pools.claim(value, key);
-        if (value !== undefined && (claim === "claimed" || claim === "held")) next.push(value);
-        else {
-          const why =
-            claim === "taken" ? `already in use by ${this.#pools.ownerOf(value ?? 0)}` : "not in any pool";
-          out.push({
-            reason: "AllocationFailed",
-            message: `Failed to allocate IP for "${key}": ${text} is ${why}`,
-          });
-        }
-      }
-      if (next.length !== asked.length) {
-        for (const value of next) if (!held.lbIPs.includes(value)) this.#pools.release(value, key);
-        next = [];
-      }
-    }
-    releaseAll(next);
-    return next.map((ip) => ({ ip: numberToIp(ip), ipMode: "VIP" }));
-  }
-}
-
-/** The load-balancer IPs a Service asks for: MetalLB's annotation first, then `spec.loadBalancerIP`. */
-export function requestedLoadBalancerIPs(service: Service): string[] {
-  const annotation = service.metadata.annotations?.[ANNOTATION_METALLB_IPS];
-  if (annotation)
-    return annotation
-      .split(",")
-      .map((ip) => ip.trim())
-      .filter((ip) => ip !== "");
-  return service.spec?.loadBalancerIP ? [service.spec.loadBalancerIP] : [];
-}
-
-/** NodePort Services, and LoadBalancers unless `allocateLoadBalancerNodePorts: false`, get node ports. */
-export function needsNodePorts(spec: ServiceSpec, type: string): boolean {
-  return type === "NodePort" || (type === "LoadBalancer" && spec.allocateLoadBalancerNodePorts !== false);
 }
 
 function keyOf(service: Service): string {
   return serviceKey(service.metadata.namespace ?? "", service.metadata.name ?? "");
-}
-
-function portId(port: { port: number; protocol?: string }): string {
-  return `${port.port}/${port.protocol ?? "TCP"}`;
 }
 
 function parseIp(text: string | undefined): number | undefined {

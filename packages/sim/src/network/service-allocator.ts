@@ -11,9 +11,10 @@ import {
 import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { type AddressPlan, ipToNumber, numberToIp, parseRange } from "./address-plan.ts";
+import { requestedLoadBalancerIPs } from "./load-balancer-allocation.ts";
 import { ignoreNotFound } from "./not-found.ts";
 import { type Service, serviceKey } from "./objects.ts";
-import { type Requested, requestedLoadBalancerIPs, ServiceAllocations } from "./service-allocations.ts";
+import { type Requested, ServiceAllocations } from "./service-allocations.ts";
 import { DEFAULT_NODE_PORT_RANGE } from "./well-known.ts";
 
 export type ServiceAllocatorOptions = {
