@@ -16,6 +16,8 @@ export type SlicePlanInput = {
   groups: Map<string, PortGroup>;
   labels: Record<string, string>;
   maxPerSlice?: number;
+  /** Keep one empty slice when there are no endpoints (default true; the mirroring controller keeps none). */
+  placeholder?: boolean;
 };
 
 /**
@@ -24,7 +26,7 @@ export type SlicePlanInput = {
  * before new slices are made; slices left empty are deleted, or reused for a
  * slice that would otherwise be created; slices owned by an older Service of
  * the same name are deleted. A Service with no endpoints keeps one empty
- * placeholder slice.
+ * placeholder slice, unless `placeholder` is false.
  */
 export function planSlices(input: SlicePlanInput): SlicePlan {
   const { service, groups, labels } = input;
@@ -61,7 +63,7 @@ export function planSlices(input: SlicePlanInput): SlicePlan {
     }
   }
   const remainingOwned = owned.length - plan.delete.filter((s) => ownedBy(s, service)).length;
-  if (remainingOwned === 0 && plan.create.length === 0) {
+  if (input.placeholder !== false && remainingOwned === 0 && plan.create.length === 0) {
     plan.create.push(newSlice(service, [], [], labels));
   }
   // Rather than delete one slice and create another, rewrite the one that would go.

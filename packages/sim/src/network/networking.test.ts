@@ -4,8 +4,9 @@ import { systemClock } from "@atoll/kube";
 import { R } from "../resources.ts";
 import { addressPlan, ipToNumber } from "./address-plan.ts";
 import { createNetworking } from "./networking.ts";
-import type { Service } from "./objects.ts";
+import type { EndpointSlice, Service } from "./objects.ts";
 import { createPod, type Echo, exchange, setPodStatus, startApi, startEcho, until } from "./testing.ts";
+import { ANNOTATION_GLOBAL_SERVICE } from "./well-known.ts";
 
 const plan = addressPlan(77);
 const nodeIps = [plan.nodeIp(0), plan.nodeIp(1)];
@@ -140,6 +141,90 @@ test("stopping closes every listener; a backend that refuses is skipped for the 
   } finally {
     await networking.stop();
     await echo.close();
+    await api.stop();
+  }
+});
+
+test("user-written Endpoints of a selectorless Service are mirrored and proxied; a wrapped source adds remote backends", async () => {
+  const api = await startApi();
+  const { client } = api;
+  const errors: unknown[] = [];
+  const remote = await startEcho("127.78.1.5", "remote");
+  const external = await startEcho("127.77.4.4", "external");
+  const networking = createNetworking({
+    client,
+    plan,
+    nodeIps,
+    clock: systemClock,
+    onError: (_c, _k, error) => errors.push(error),
+    // What a mesh does for global Services: the same-named Service's backends in another member, added to ours.
+    endpointSource: (local) => ({
+      backends: (service, port) => [
+        ...local.backends(service, port),
+        ...(service.metadata.annotations?.[ANNOTATION_GLOBAL_SERVICE] === "true"
+          ? [{ ip: "127.78.1.5", port: remote.port }]
+          : []),
+      ],
+    }),
+  });
+  try {
+    await networking.start();
+    await client.create(R.services, "default", {
+      metadata: { name: "legacy" },
+      spec: { ports: [{ name: "tcp", port: 18082 }] },
+    });
+    await client.create(R.endpoints, "default", {
+      metadata: { name: "legacy", labels: { owner: "me" } },
+      subsets: [{ addresses: [{ ip: "127.77.4.4" }], ports: [{ name: "tcp", port: external.port }] }],
+    });
+    const [mirrored] = await until("mirrored slice", async () => {
+      const list = await client.list(R.endpointslices, {
+        namespace: "default",
+        labelSelector: "kubernetes.io/service-name=legacy",
+      });
+      return list.items.length === 1 ? (list.items as EndpointSlice[]) : undefined;
+    });
+    assert.equal(
+      mirrored.metadata.labels?.["endpointslice.kubernetes.io/managed-by"],
+      "endpointslicemirroring-controller.k8s.io",
+    );
+    assert.equal(mirrored.metadata.labels?.owner, "me");
+    assert.deepEqual(mirrored.endpoints, [{ addresses: ["127.77.4.4"], conditions: { ready: true } }]);
+    assert.deepEqual(mirrored.ports, [{ name: "tcp", port: external.port, protocol: "TCP" }]);
+    const legacy = await until("legacy allocated", async () => {
+      const found = (await client.get(R.services, "default", "legacy")) as Service | undefined;
+      return found?.spec?.clusterIP ? found : undefined;
+    });
+    const legacyIP = legacy.spec?.clusterIP ?? "";
+    await until("legacy reachable", async () => (await exchange(legacyIP, 18082)) === "external:ping");
+
+    await client.delete(R.endpoints, "default", "legacy");
+    await until("mirrored slice removed", async () => {
+      const list = await client.list(R.endpointslices, {
+        namespace: "default",
+        labelSelector: "kubernetes.io/service-name=legacy",
+      });
+      return list.items.length === 0;
+    });
+    await until("no backend left", async () => ["reset", "closed"].includes(await exchange(legacyIP, 18082)));
+
+    await client.create(R.services, "default", {
+      metadata: { name: "etcd", annotations: { [ANNOTATION_GLOBAL_SERVICE]: "true" } },
+      spec: { selector: { app: "etcd" }, ports: [{ name: "client", port: 18083 }] },
+    });
+    const etcd = await until("etcd allocated", async () => {
+      const found = (await client.get(R.services, "default", "etcd")) as Service | undefined;
+      return found?.spec?.clusterIP ? found : undefined;
+    });
+    await until(
+      "global service reaches the remote member",
+      async () => (await exchange(etcd.spec?.clusterIP ?? "", 18083)) === "remote:ping",
+    );
+    assert.deepEqual(errors, []);
+  } finally {
+    await networking.stop();
+    await remote.close();
+    await external.close();
     await api.stop();
   }
 });

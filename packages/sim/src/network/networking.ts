@@ -5,6 +5,7 @@ import type { AddressPlan } from "./address-plan.ts";
 import { type EndpointSource, LocalEndpointSource } from "./endpoint-source.ts";
 import { EndpointsController } from "./endpoints-controller.ts";
 import { EndpointSliceController } from "./endpointslice-controller.ts";
+import { EndpointSliceMirroring } from "./endpointslice-mirroring.ts";
 import { ServiceProxy } from "./proxy.ts";
 import { ServiceAllocator } from "./service-allocator.ts";
 
@@ -46,6 +47,7 @@ export type Networking = Runnable & {
   readonly allocator: ServiceAllocator;
   readonly endpoints: EndpointsController;
   readonly endpointSlices: EndpointSliceController;
+  readonly mirroring: EndpointSliceMirroring;
   readonly proxy: ServiceProxy;
   /** What the proxy forwards to (the wrapped source when `endpointSource` is given). */
   readonly endpointSource: EndpointSource;
@@ -53,8 +55,8 @@ export type Networking = Runnable & {
 
 /**
  * Services for one simulated member, as a real cluster runs them: the
- * allocator (cluster IPs, node ports, load-balancer IPs), the endpoints and
- * EndpointSlice controllers, and the userspace proxy. `start()` resolves once
+ * allocator (cluster IPs, node ports, load-balancer IPs), the endpoints,
+ * EndpointSlice and EndpointSlice mirroring controllers, and the userspace proxy. `start()` resolves once
  * the informers have synced; `stop()` stops the controllers, closes every
  * listener and proxied connection, and stops the informers it created.
  */
@@ -90,6 +92,7 @@ export function createNetworking(options: NetworkingOptions): Networking {
   });
   const endpoints = new EndpointsController({ client, ...informers, onError });
   const endpointSlices = new EndpointSliceController({ client, ...informers, onError });
+  const mirroring = new EndpointSliceMirroring({ client, ...informers, onError });
   const proxy = new ServiceProxy({
     services: informers.services,
     source: endpointSource,
@@ -98,12 +101,13 @@ export function createNetworking(options: NetworkingOptions): Networking {
     clock: options.clock,
     onError,
   });
-  const controllers: Runnable[] = [allocator, endpoints, endpointSlices, proxy];
+  const controllers: Runnable[] = [allocator, endpoints, endpointSlices, mirroring, proxy];
   return {
     informers,
     allocator,
     endpoints,
     endpointSlices,
+    mirroring,
     proxy,
     endpointSource,
     async start() {
