@@ -1,11 +1,13 @@
 import type { Runnable } from "@atoll/kube";
 import { DeploymentController } from "./deployment-controller.ts";
 import { ReplicaSetController } from "./replicaset-controller.ts";
+import { StatefulSetController } from "./statefulset-controller.ts";
 import type { WorkloadControllerOptions } from "./synced-controller.ts";
 
 export { DeploymentController } from "./deployment-controller.ts";
 export { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
 export { ReplicaSetController } from "./replicaset-controller.ts";
+export { StatefulSetController } from "./statefulset-controller.ts";
 export type { WorkloadControllerOptions } from "./synced-controller.ts";
 export { WorkloadAnnotations, WorkloadControllerNames, WorkloadLabels } from "./well-known.ts";
 
@@ -18,6 +20,7 @@ export type CreateWorkloadControllersOptions = WorkloadControllerOptions & {
 export type WorkloadControllers = Runnable & {
   replicaSets: ReplicaSetController;
   deployments: DeploymentController;
+  statefulSets: StatefulSetController;
 };
 
 /**
@@ -29,10 +32,12 @@ export type WorkloadControllers = Runnable & {
 export function createWorkloadControllers(options: CreateWorkloadControllersOptions): WorkloadControllers {
   const replicaSets = new ReplicaSetController(options);
   const deployments = new DeploymentController(options);
-  const all: Runnable[] = [replicaSets, deployments];
+  const statefulSets = new StatefulSetController(options);
+  const all: Runnable[] = [replicaSets, deployments, statefulSets];
   return {
     replicaSets,
     deployments,
+    statefulSets,
     async start() {
       for (const controller of all) await controller.start();
     },
