@@ -42,7 +42,9 @@ async function slicesOf(client: KubeClient, service: string): Promise<EndpointSl
   return list.items as EndpointSlice[];
 }
 
-test("Endpoints and EndpointSlices list the selected pods with their readiness and resolved ports", async () => {
+test("Endpoints and EndpointSlices list the selected pods with their readiness and resolved ports", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const run = await startControllers(api.client);
   const { client } = api;
@@ -161,7 +163,9 @@ test("Endpoints and EndpointSlices list the selected pods with their readiness a
   }
 });
 
-test("publishNotReadyAddresses, empty and selectorless Services, and deletion", async () => {
+test("publishNotReadyAddresses, empty and selectorless Services, and deletion", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const run = await startControllers(api.client);
   const { client } = api;

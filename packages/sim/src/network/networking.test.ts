@@ -11,7 +11,9 @@ import { ANNOTATION_GLOBAL_SERVICE } from "./well-known.ts";
 const plan = addressPlan(77);
 const nodeIps = [plan.nodeIp(0), plan.nodeIp(1)];
 
-test("ClusterIP, NodePort and LoadBalancer traffic reaches ready pods, round-robin, sticky, and stops with the Service", async () => {
+test("ClusterIP, NodePort and LoadBalancer traffic reaches ready pods, round-robin, sticky, and stops with the Service", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const { client } = api;
   const errors: unknown[] = [];
@@ -106,7 +108,9 @@ test("ClusterIP, NodePort and LoadBalancer traffic reaches ready pods, round-rob
   }
 });
 
-test("stopping closes every listener; a backend that refuses is skipped for the next", async () => {
+test("stopping closes every listener; a backend that refuses is skipped for the next", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const { client } = api;
   const errors: unknown[] = [];
@@ -145,7 +149,9 @@ test("stopping closes every listener; a backend that refuses is skipped for the 
   }
 });
 
-test("user-written Endpoints of a selectorless Service are mirrored and proxied; a wrapped source adds remote backends", async () => {
+test("user-written Endpoints of a selectorless Service are mirrored and proxied; a wrapped source adds remote backends", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const { client } = api;
   const errors: unknown[] = [];

@@ -59,7 +59,9 @@ async function allocated(client: KubeClient, name: string, check: (s: Service) =
 const inServiceRange = (ip: string | undefined) =>
   ip !== undefined && ipToNumber(ip) > plan.serviceRange[0] && ipToNumber(ip) < plan.serviceRange[1];
 
-test("cluster IPs, node ports and load-balancer IPs are allocated, honoured when asked for, and refused when taken", async () => {
+test("cluster IPs, node ports and load-balancer IPs are allocated, honoured when asked for, and refused when taken", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const run = await startAllocator(api.client, { pools: ["127.77.200.10-127.77.200.12", "127.77.201.0/30"] });
   try {
@@ -160,7 +162,9 @@ test("cluster IPs, node ports and load-balancer IPs are allocated, honoured when
   }
 });
 
-test("a restarted allocator rebuilds its table from the Services and never hands a value out twice", async () => {
+test("a restarted allocator rebuilds its table from the Services and never hands a value out twice", {
+  timeout: 20_000,
+}, async () => {
   const api = await startApi();
   const { client } = api;
   let run = await startAllocator(client);
