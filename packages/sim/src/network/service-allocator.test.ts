@@ -155,6 +155,15 @@ test("cluster IPs, node ports and load-balancer IPs are allocated, honoured when
     assert.equal(demoted.spec?.clusterIP, lb.spec?.clusterIP, "the cluster IP stays");
     assert.equal(run.allocator.holderOf({ nodePort: lbNodePort }), undefined);
     assert.equal(run.allocator.holderOf({ loadBalancerIP: "127.77.200.10" }), undefined);
+
+    // Becoming ExternalName gives the cluster IP back, with the fields that came with it.
+    const plainIP = plain.spec?.clusterIP ?? "";
+    await client.patch(R.services, "default", "plain", "merge", {
+      spec: { type: "ExternalName", externalName: "db.example.com" },
+    });
+    const external = await allocated(client, "plain", (s) => s.spec?.clusterIP === undefined);
+    assert.deepEqual([external.spec?.clusterIPs, external.spec?.ipFamilies], [undefined, undefined]);
+    assert.equal(run.allocator.holderOf({ clusterIP: plainIP }), undefined);
     assert.deepEqual(run.errors, []);
   } finally {
     run.stop();
