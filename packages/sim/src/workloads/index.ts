@@ -1,9 +1,11 @@
 import type { Runnable } from "@atoll/kube";
+import { DaemonSetController } from "./daemonset-controller.ts";
 import { DeploymentController } from "./deployment-controller.ts";
 import { ReplicaSetController } from "./replicaset-controller.ts";
 import { StatefulSetController } from "./statefulset-controller.ts";
 import type { WorkloadControllerOptions } from "./synced-controller.ts";
 
+export { DaemonSetController } from "./daemonset-controller.ts";
 export { DeploymentController } from "./deployment-controller.ts";
 export { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
 export { ReplicaSetController } from "./replicaset-controller.ts";
@@ -21,6 +23,7 @@ export type WorkloadControllers = Runnable & {
   replicaSets: ReplicaSetController;
   deployments: DeploymentController;
   statefulSets: StatefulSetController;
+  daemonSets: DaemonSetController;
 };
 
 /**
@@ -33,11 +36,13 @@ export function createWorkloadControllers(options: CreateWorkloadControllersOpti
   const replicaSets = new ReplicaSetController(options);
   const deployments = new DeploymentController(options);
   const statefulSets = new StatefulSetController(options);
-  const all: Runnable[] = [replicaSets, deployments, statefulSets];
+  const daemonSets = new DaemonSetController(options);
+  const all: Runnable[] = [replicaSets, deployments, statefulSets, daemonSets];
   return {
     replicaSets,
     deployments,
     statefulSets,
+    daemonSets,
     async start() {
       for (const controller of all) await controller.start();
     },
