@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo, Socket } from "node:net";
 import type { KubeClient } from "@atoll/kube/client";
 import { type Clock, type Random, systemClock, systemRandom } from "./api/clock.ts";
 import { GarbageCollector } from "./controllers/garbage-collector.ts";
@@ -33,6 +34,8 @@ export type ApiServerOptions = {
   /** 0 (default) picks a free port. */
   port?: number;
   authenticator?: Authenticator;
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { certPem: string; keyPem: string };
   clock?: Clock;
   random?: Random;
   /** Events kept per resource for resuming watches (default 5000). */
@@ -59,11 +62,16 @@ export class ApiServer {
   #context: ServerContext;
   #server: Server;
   #podLogs: { source: PodLogSource | undefined };
+  #sockets = new Set<Socket>();
   #stoppers: Array<() => void | Promise<void>> = [];
   #url = "";
 
   private constructor(context: ServerContext, server: Server, podLogs: { source: PodLogSource | undefined }) {
     this.#podLogs = podLogs;
+    server.on("connection", (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once("close", () => this.#sockets.delete(socket));
+    });
     this.registry = context.registry;
     this.catalog = context.catalog;
     this.#context = context;
@@ -132,10 +140,12 @@ export class ApiServer {
       onRequest: options.onRequest,
       isReady: () => cacher.failure === undefined,
     });
-    const server = createServer(
-      { keepAliveTimeout: 65_000, requestTimeout: 0 },
-      (req, res) => void router(req, res),
-    );
+    const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+    const handler = (req: Parameters<typeof router>[0], res: Parameters<typeof router>[1]) =>
+      void router(req, res);
+    const server: Server = options.tls
+      ? createHttpsServer({ ...serverOptions, cert: options.tls.certPem, key: options.tls.keyPem }, handler)
+      : createServer(serverOptions, handler);
     const apiServer = new ApiServer(context, server, podLogs);
     await seedDefaults(registry, catalog);
     const crdController = new CrdController({ registry, catalog, crdTypes, onError: onError("crd") });
@@ -158,7 +168,7 @@ export class ApiServer {
       server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
     });
     const address = server.address() as AddressInfo;
-    apiServer.#url = `http://${address.address}:${address.port}`;
+    apiServer.#url = `${options.tls ? "https" : "http"}://${address.address}:${address.port}`;
     return apiServer;
   }
 
@@ -175,6 +185,8 @@ export class ApiServer {
   async stop(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();
+    // TLS sockets that never completed a request are not closed by closeAllConnections.
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
     for (const stop of this.#stoppers.reverse()) await stop();
   }

@@ -6,5 +6,13 @@ export {
   tokenAuthenticator,
   type UserInfo,
 } from "./http/auth.ts";
+export type { PodLogOptions, PodLogSource } from "./http/handlers/pod-subresources.ts";
+export { LocalClient } from "./local-client.ts";
 export { openStore } from "./storage/index.ts";
 export type { Store } from "./storage/store.ts";
+export {
+  type CertificateAndKey,
+  createCertificateAuthority,
+  issueCertificate,
+  loadOrCreateServingPki,
+} from "./tls/pki.ts";

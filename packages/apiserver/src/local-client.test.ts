@@ -43,11 +43,7 @@ test("the in-process client has the API's semantics, and feeds informers and con
       return e instanceof StatusError && e.reason === "AlreadyExists";
     });
     await client.patch(CONFIGMAPS, "default", "a", "merge", { data: { x: "2" } });
-    await until(
-      () =>
-        informer.get("default/a")?.data !== undefined &&
-        (informer.get("default/a")?.data as { x: string }).x === "2",
-    );
+    await until(() => (informer.get("default/a")?.data as { x?: string } | undefined)?.x === "2");
     await client.delete(CONFIGMAPS, "default", "a");
     await until(() => informer.get("default/a") === undefined);
     await until(() => reconciled.filter((k) => k === "default/a").length >= 1);

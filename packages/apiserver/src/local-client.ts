@@ -17,6 +17,7 @@ import { deleteObject } from "./registry/deletion.ts";
 import { listPrefix, resourcePrefix } from "./registry/keys.ts";
 import { listObjects, parseRevision } from "./registry/list.ts";
 import { type Patcher, PatchType as PatchMediaType, patchObject } from "./registry/patching.ts";
+import { bindPod } from "./registry/pod-binding.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { ResourceCatalog } from "./resources/catalog.ts";
 import type { ResourceType } from "./resources/resource-type.ts";

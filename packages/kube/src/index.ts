@@ -4,3 +4,4 @@ export * from "./controller.ts";
 export * from "./errors.ts";
 export * from "./informer.ts";
 export * from "./object.ts";
+export * from "./quantity.ts";

@@ -76,6 +76,12 @@ async function deleteOnce(
       meta.deletionTimestamp = rfc3339(new Date(now.getTime() + grace * 1000));
     }
     if (!finalizersChanged && !shorten) return { object: current.object, deleted: false };
+    if ((meta.deletionGracePeriodSeconds ?? 0) === 0 && !hasPendingFinalization(hooks, object)) {
+      // The grace period is over (a kubelet confirming termination): the object goes now.
+      if (options.dryRun) return { object: current.object, deleted: true };
+      await registry.store.delete(current.key, current.revision);
+      return { object: current.object, deleted: true };
+    }
     return write(registry, current, object, options);
   }
 

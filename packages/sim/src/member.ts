@@ -1,0 +1,199 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ApiServer, openStore, type Store, tokenAuthenticator } from "@atoll/apiserver";
+import type { Clock, Runnable } from "@atoll/kube";
+import { Manager, systemClock } from "@atoll/kube";
+import { ApiEventRecorder } from "./events/recorder.ts";
+import { InformerFactory } from "./informer-factory.ts";
+import { writeKubeconfig } from "./kubeconfig.ts";
+import type { ProcessLauncher } from "./kubelet/container-runner.ts";
+import { Kubelet, type LogReader } from "./kubelet/kubelet.ts";
+import type { SimulationProfile } from "./kubelet/simulation.ts";
+import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
+import { type NodeCapacity, NodeManager } from "./nodes/node-manager.ts";
+import { R } from "./resources.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
+import { ServiceAccountController } from "./serviceaccounts/service-account-controller.ts";
+
+export type MemberOptions = {
+  /** The member's name, e.g. `k8s-1`: its kubeconfig context and node name prefix. */
+  name: string;
+  /** 1…200: the member owns 127.<id>.0.0/16. */
+  id: number;
+  dataDir: string;
+  /** API server port on the member's own address 127.<id>.0.1 (default 6443). */
+  port?: number;
+  /** "sqlite" (default, under dataDir) or "memory". */
+  storage?: "sqlite" | "memory";
+  nodes?: number;
+  nodeCapacity?: NodeCapacity;
+  simulation?: Partial<SimulationProfile>;
+  /** Runs allowlisted images as real processes. */
+  launcher?: ProcessLauncher;
+  logs?: LogReader;
+  /** Components a member runs beyond the core (workloads, networking, storage), given the member's wiring. */
+  extensions?: ReadonlyArray<(member: MemberContext) => Runnable>;
+  clock?: Clock;
+  onError?: (component: string, key: string, error: unknown) => void;
+};
+
+/** What extension components get to build themselves from. */
+export type MemberContext = {
+  name: string;
+  plan: AddressPlan;
+  dataDir: string;
+  server: ApiServer;
+  informers: InformerFactory;
+  nodes: NodeManager;
+  clock: Clock;
+  onError?: (component: string, key: string, error: unknown) => void;
+};
+
+/**
+ * A simulated member cluster: Atoll's API server on the member's own loopback
+ * address plus what a real cluster's control plane and kubelets do. Writes a
+ * kubeconfig (context = member name) to `<dataDir>/kubeconfig`.
+ */
+export class SimMember {
+  readonly name: string;
+  readonly id: number;
+  readonly plan: AddressPlan;
+  readonly server: ApiServer;
+  readonly kubeconfigPath: string;
+  readonly token: string;
+  readonly nodes: NodeManager;
+  #store: Store;
+  #manager: Manager;
+  #informers: InformerFactory;
+
+  private constructor(fields: {
+    options: MemberOptions;
+    server: ApiServer;
+    store: Store;
+    token: string;
+    manager: Manager;
+    informers: InformerFactory;
+    nodes: NodeManager;
+  }) {
+    this.name = fields.options.name;
+    this.id = fields.options.id;
+    this.plan = addressPlan(fields.options.id);
+    this.server = fields.server;
+    this.kubeconfigPath = join(fields.options.dataDir, "kubeconfig");
+    this.token = fields.token;
+    this.nodes = fields.nodes;
+    this.#store = fields.store;
+    this.#manager = fields.manager;
+    this.#informers = fields.informers;
+  }
+
+  static async start(options: MemberOptions): Promise<SimMember> {
+    const plan = addressPlan(options.id);
+    const clock = options.clock ?? systemClock;
+    await mkdir(options.dataDir, { recursive: true });
+    const token = await loadOrCreateToken(join(options.dataDir, "token"));
+    const store = await openStore(
+      options.storage === "memory" ? "memory" : `sqlite:${join(options.dataDir, "state.db")}`,
+    );
+    const server = await ApiServer.start({
+      store,
+      host: plan.apiServer,
+      port: options.port ?? 6443,
+      authenticator: tokenAuthenticator(
+        new Map([
+          [token, { name: "kubernetes-admin", uid: "1", groups: ["system:masters", "system:authenticated"] }],
+        ]),
+      ),
+      onControllerError: options.onError,
+    });
+    const client = server.client("atoll-sim");
+    const informers = new InformerFactory(client);
+    const manager = new Manager();
+    const nodes = new NodeManager({
+      client,
+      clock,
+      member: options.name,
+      count: options.nodes ?? 3,
+      capacity: options.nodeCapacity,
+      nodeIp: (i) => plan.nodeIp(i),
+    });
+    const recorder = (component: string) => new ApiEventRecorder({ client, component, clock });
+    const pods = informers.for(R.pods);
+    manager.add(informers);
+    manager.add(nodes);
+    manager.add(
+      new Scheduler({
+        client,
+        pods,
+        nodes: informers.for(R.nodes),
+        recorder: recorder("default-scheduler"),
+        clock,
+        onError: options.onError,
+      }),
+    );
+    const kubelet = new Kubelet({
+      client,
+      pods,
+      clock,
+      recorder: recorder("kubelet"),
+      nodeIp: (node) => nodes.ip(node),
+      podRange: plan.podRange,
+      launcher: options.launcher,
+      simulation: options.simulation,
+      logs: options.logs,
+    });
+    manager.add(kubelet);
+    server.setPodLogSource({ open: (pod, logOptions, signal) => kubelet.openLogs(pod, logOptions, signal) });
+    manager.add(
+      new ServiceAccountController({
+        client,
+        namespaces: informers.for(R.namespaces),
+        serviceAccounts: informers.for(R.serviceaccounts),
+        onError: options.onError,
+      }),
+    );
+    const context: MemberContext = {
+      name: options.name,
+      plan,
+      dataDir: options.dataDir,
+      server,
+      informers,
+      nodes,
+      clock,
+      onError: options.onError,
+    };
+    for (const extension of options.extensions ?? []) manager.add(extension(context));
+    const member = new SimMember({ options, server, store, token, manager, informers, nodes });
+    await writeKubeconfig(member.kubeconfigPath, { name: options.name, server: server.url, token });
+    await manager.start();
+    return member;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** The member's shared informers (for extensions and tests). */
+  get informers(): InformerFactory {
+    return this.#informers;
+  }
+
+  async stop(): Promise<void> {
+    await this.#manager.stop();
+    await this.server.stop();
+    await this.#store.close();
+  }
+}
+
+async function loadOrCreateToken(path: string): Promise<string> {
+  try {
+    const token = (await readFile(path, "utf8")).trim();
+    if (token) return token;
+  } catch {
+    // First start: no token yet.
+  }
+  const token = randomBytes(24).toString("base64url");
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
