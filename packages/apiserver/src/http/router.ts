@@ -142,7 +142,7 @@ async function route(
     throw new StatusError("NotFound", "the server could not find the requested resource");
   }
   const query = new Query(url.searchParams);
-  let bodyText: Promise<string> | undefined;
+  let bodyText: Promise<Buffer> | undefined;
   await handleResource(ctx, {
     req,
     res,
@@ -179,7 +179,7 @@ function sendText(res: ServerResponse, code: number, text: string) {
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -194,7 +194,7 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

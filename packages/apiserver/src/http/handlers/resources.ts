@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseYaml } from "yaml";
 import { badRequest, StatusError } from "../../api/errors.ts";
 import { isRecord, type KubeObject } from "../../api/object.ts";
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, ProtobufDecodeError } from "../../protobuf/index.ts";
 import { type DeleteOptions, deleteObject } from "../../registry/deletion.ts";
 import { listObjects } from "../../registry/list.ts";
 import { PatchType, patchObject } from "../../registry/patching.ts";
@@ -26,7 +27,8 @@ export type ResourceRequest = {
   name: string | undefined;
   subresource: string | undefined;
   query: Query;
-  body: () => Promise<string>;
+  /** The raw request body (read once, on first call). */
+  body: () => Promise<Buffer>;
   watch: boolean;
 };
 
@@ -218,7 +220,7 @@ async function patch(ctx: ServerContext, r: ResourceRequest): Promise<void> {
     ctx.shapes,
     { type: r.type, namespace: r.namespace, name: r.name ?? "" },
     patchType as PatchType,
-    await r.body(),
+    (await r.body()).toString("utf8"),
     options,
   );
   const code = !existed && patchType === PatchType.apply ? 201 : 200;
@@ -267,10 +269,10 @@ async function deleteCollection(ctx: ServerContext, r: ResourceRequest): Promise
 }
 
 async function deleteOptionsOf(r: ResourceRequest): Promise<DeleteOptions> {
-  const text = await r.body();
+  const raw = await r.body();
   let body: Record<string, unknown> = {};
-  if (text.trim() !== "") {
-    const decoded = decodeBody(r.req, text);
+  if (raw.toString("utf8").trim() !== "") {
+    const decoded = decodeBody(r.req, raw);
     if (!isRecord(decoded)) throw badRequest("DeleteOptions must be an object");
     body = decoded;
   }
@@ -298,21 +300,37 @@ function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === "number" ? value : undefined;
 }
 
-/** Parses a POST/PUT body: JSON, or YAML as kube-apiserver also accepts. */
-export function decodeBody(req: IncomingMessage, text: string): unknown {
+/** Parses a POST/PUT body: JSON, YAML (as kube-apiserver also accepts), or Kubernetes protobuf of built-in kinds. */
+export function decodeBody(req: IncomingMessage, raw: Buffer): unknown {
   const type = contentTypeOf(req.headers["content-type"]);
+  if (isKubernetesProtobuf(type)) return decodeProtobuf(raw);
   const yaml = type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml";
   if (type !== "" && type !== "application/json" && !yaml && req.method !== "DELETE") {
     throw new StatusError(
       "UnsupportedMediaType",
-      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
     );
   }
+  const text = raw.toString("utf8");
   if (text.trim() === "") throw badRequest("the request body is empty");
   try {
     return yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw badRequest(`error decoding ${yaml ? "YAML" : "JSON"} body: ${message}`, error);
+  }
+}
+
+function decodeProtobuf(raw: Buffer): unknown {
+  try {
+    return decodeKubernetesProtobuf(raw).object;
+  } catch (error) {
+    if (error instanceof ProtobufDecodeError && error.reason !== "Malformed") {
+      throw new StatusError("UnsupportedMediaType", error.message, { cause: error });
+    }
+    throw badRequest(
+      `error decoding protobuf body: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
 }

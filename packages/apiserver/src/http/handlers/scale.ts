@@ -25,7 +25,7 @@ export async function writeScale(ctx: ServerContext, r: ResourceRequest): Promis
   } else {
     const patchType = contentTypeOf(r.req.headers["content-type"]);
     const view = toScale(current.object, paths);
-    const text = await r.body();
+    const text = (await r.body()).toString("utf8");
     const parsed: unknown = JSON.parse(text);
     if (patchType === PatchType.json) scale = ctx.patcher.json(view, parsed);
     else scale = ctx.patcher.merge(view, parsed);
