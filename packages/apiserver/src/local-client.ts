@@ -81,6 +81,9 @@ export class LocalClient implements KubeClient {
     object: KubeObject,
     options: WriteOptions = {},
   ) {
+    if (options.subresource === "binding") {
+      return bindPod(this.#registry, this.#type(resource), namespace, object.metadata.name ?? "", object);
+    }
     const result = await this.#registry.create(this.#type(resource), namespace, object, this.#write(options));
     return result.object;
   }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { apiserverCommand } from "./commands/apiserver.ts";
+import { simCommand } from "./commands/sim.ts";
 
 export const VERSION = "0.1.0";
 
@@ -11,6 +12,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     .exitOverride()
     .showHelpAfterError();
   program.addCommand(apiserverCommand(env));
+  program.addCommand(simCommand(env));
   try {
     await program.parseAsync(argv);
     return 0;

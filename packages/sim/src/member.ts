@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ApiServer, openStore, type Store, tokenAuthenticator } from "@atoll/apiserver";
+import {
+  ApiServer,
+  loadOrCreateServingPki,
+  openStore,
+  type Store,
+  tokenAuthenticator,
+} from "@atoll/apiserver";
 import type { Clock, Runnable } from "@atoll/kube";
 import { Manager, systemClock } from "@atoll/kube";
 import { ApiEventRecorder } from "./events/recorder.ts";
@@ -11,10 +17,12 @@ import type { ProcessLauncher } from "./kubelet/container-runner.ts";
 import { Kubelet, type LogReader } from "./kubelet/kubelet.ts";
 import type { SimulationProfile } from "./kubelet/simulation.ts";
 import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
+import { createNetworking } from "./network/networking.ts";
 import { type NodeCapacity, NodeManager } from "./nodes/node-manager.ts";
 import { R } from "./resources.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { ServiceAccountController } from "./serviceaccounts/service-account-controller.ts";
+import { LocalProvisioner } from "./storage/local-provisioner.ts";
 
 export type MemberOptions = {
   /** The member's name, e.g. `k8s-1`: its kubeconfig context and node name prefix. */
@@ -32,7 +40,9 @@ export type MemberOptions = {
   /** Runs allowlisted images as real processes. */
   launcher?: ProcessLauncher;
   logs?: LogReader;
-  /** Components a member runs beyond the core (workloads, networking, storage), given the member's wiring. */
+  /** MetalLB-like load-balancer pools (ranges or CIDRs); default 127.<id>.192.0/18. */
+  loadBalancerPools?: string[];
+  /** Components a member runs beyond the built-in ones, given the member's wiring. */
   extensions?: ReadonlyArray<(member: MemberContext) => Runnable>;
   clock?: Clock;
   onError?: (component: string, key: string, error: unknown) => void;
@@ -62,6 +72,8 @@ export class SimMember {
   readonly server: ApiServer;
   readonly kubeconfigPath: string;
   readonly token: string;
+  /** The member's CA certificate (PEM), as kubeconfigs carry it. */
+  readonly caPem: string;
   readonly nodes: NodeManager;
   #store: Store;
   #manager: Manager;
@@ -72,6 +84,7 @@ export class SimMember {
     server: ApiServer;
     store: Store;
     token: string;
+    caPem: string;
     manager: Manager;
     informers: InformerFactory;
     nodes: NodeManager;
@@ -82,6 +95,7 @@ export class SimMember {
     this.server = fields.server;
     this.kubeconfigPath = join(fields.options.dataDir, "kubeconfig");
     this.token = fields.token;
+    this.caPem = fields.caPem;
     this.nodes = fields.nodes;
     this.#store = fields.store;
     this.#manager = fields.manager;
@@ -96,8 +110,14 @@ export class SimMember {
     const store = await openStore(
       options.storage === "memory" ? "memory" : `sqlite:${join(options.dataDir, "state.db")}`,
     );
+    const pki = await loadOrCreateServingPki(join(options.dataDir, "pki"), {
+      commonName: options.name,
+      hosts: [plan.apiServer, "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+      now: clock.now(),
+    });
     const server = await ApiServer.start({
       store,
+      tls: pki.serving,
       host: plan.apiServer,
       port: options.port ?? 6443,
       authenticator: tokenAuthenticator(
@@ -153,6 +173,32 @@ export class SimMember {
         onError: options.onError,
       }),
     );
+    manager.add(
+      new LocalProvisioner({
+        client,
+        claims: informers.for(R.persistentvolumeclaims),
+        volumes: informers.for(R.persistentvolumes),
+        storageClasses: informers.for(R.storageclasses),
+        recorder: recorder("persistentvolume-controller"),
+        root: join(options.dataDir, "volumes"),
+        onError: options.onError,
+      }),
+    );
+    const networking = createNetworking({
+      client,
+      informers: {
+        services: informers.for(R.services),
+        pods,
+        endpoints: informers.for(R.endpoints),
+        endpointSlices: informers.for(R.endpointslices),
+      },
+      plan,
+      loadBalancerPools: options.loadBalancerPools,
+      nodeIps: nodes.names.map((_, i) => plan.nodeIp(i)),
+      clock,
+      onError: options.onError ?? (() => {}),
+    });
+    manager.add(networking);
     const context: MemberContext = {
       name: options.name,
       plan,
@@ -164,8 +210,22 @@ export class SimMember {
       onError: options.onError,
     };
     for (const extension of options.extensions ?? []) manager.add(extension(context));
-    const member = new SimMember({ options, server, store, token, manager, informers, nodes });
-    await writeKubeconfig(member.kubeconfigPath, { name: options.name, server: server.url, token });
+    const member = new SimMember({
+      options,
+      server,
+      store,
+      token,
+      caPem: pki.ca.certPem,
+      manager,
+      informers,
+      nodes,
+    });
+    await writeKubeconfig(member.kubeconfigPath, {
+      name: options.name,
+      server: server.url,
+      token,
+      caPem: pki.ca.certPem,
+    });
     await manager.start();
     return member;
   }

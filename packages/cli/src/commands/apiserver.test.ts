@@ -20,7 +20,9 @@ after(async () => {
 
 /** Starts `atoll apiserver` as a real process and resolves with its URL once it logs "ready". */
 function startApiServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, "apiserver", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "apiserver", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.add(child);
   child.on("exit", () => started.delete(child));
   return new Promise((resolve, reject) => {
@@ -74,7 +76,9 @@ for (const signal of ["SIGTERM", "SIGKILL"] as const) {
 
     const second = await startApiServer(["--storage", storage]);
     try {
-      const list = (await (await fetch(second.url + CM)).json()) as { items: Array<{ metadata: { name: string } }> };
+      const list = (await (await fetch(second.url + CM)).json()) as {
+        items: Array<{ metadata: { name: string } }>;
+      };
       assert.equal(list.items.length, 20);
       const next = await post(second.url, "after-restart");
       assert.ok(Number(next) > Number(lastRv), `resourceVersion ${next} must exceed ${lastRv}`);
@@ -97,7 +101,9 @@ test("a token file makes requests without a valid bearer token fail with 401", a
 });
 
 test("bad flags give a clear error and a non-zero exit", async () => {
-  const child = spawn(process.execPath, [BIN, "apiserver", "--storage", "floppy"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "apiserver", "--storage", "floppy"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

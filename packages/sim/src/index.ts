@@ -1,0 +1,3 @@
+export { type KubeconfigContext, kubeconfigDocument } from "./kubeconfig.ts";
+export { type MemberContext, type MemberOptions, SimMember } from "./member.ts";
+export { type AddressPlan, addressPlan, MAX_MEMBER_ID } from "./network/address-plan.ts";
