@@ -1,13 +1,21 @@
 import type { Runnable } from "@atoll/kube";
 import { DaemonSetController } from "./daemonset-controller.ts";
 import { DeploymentController } from "./deployment-controller.ts";
+import { JobController } from "./job-controller.ts";
 import { ReplicaSetController } from "./replicaset-controller.ts";
 import { StatefulSetController } from "./statefulset-controller.ts";
 import type { WorkloadControllerOptions } from "./synced-controller.ts";
 
 export { DaemonSetController } from "./daemonset-controller.ts";
 export { DeploymentController } from "./deployment-controller.ts";
-export { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
+export {
+  createWorkloadInformers,
+  informersRunnable,
+  type WorkloadInformers,
+  workloadInformersFrom,
+} from "./informers.ts";
+export { JobController, type JobControllerOptions } from "./job-controller.ts";
+export { defaultJobSelector } from "./job-selector.ts";
 export { ReplicaSetController } from "./replicaset-controller.ts";
 export { StatefulSetController } from "./statefulset-controller.ts";
 export type { WorkloadControllerOptions } from "./synced-controller.ts";
@@ -24,6 +32,7 @@ export type WorkloadControllers = Runnable & {
   deployments: DeploymentController;
   statefulSets: StatefulSetController;
   daemonSets: DaemonSetController;
+  jobs: JobController;
 };
 
 /**
@@ -37,12 +46,14 @@ export function createWorkloadControllers(options: CreateWorkloadControllersOpti
   const deployments = new DeploymentController(options);
   const statefulSets = new StatefulSetController(options);
   const daemonSets = new DaemonSetController(options);
-  const all: Runnable[] = [replicaSets, deployments, statefulSets, daemonSets];
+  const jobs = new JobController({ ...options, backoff: options.jobBackoff });
+  const all: Runnable[] = [replicaSets, deployments, statefulSets, daemonSets, jobs];
   return {
     replicaSets,
     deployments,
     statefulSets,
     daemonSets,
+    jobs,
     async start() {
       for (const controller of all) await controller.start();
     },

@@ -1,4 +1,4 @@
-import { Informer, type KubeClient, type Runnable } from "@atoll/kube";
+import { Informer, type KubeClient, type ResourceId, type Runnable } from "@atoll/kube";
 import { R } from "../resources.ts";
 
 /** The shared informers the workload controllers read from. */
@@ -24,6 +24,24 @@ export function createWorkloadInformers(client: KubeClient): WorkloadInformers {
     jobs: new Informer(client, R.jobs),
     nodes: new Informer(client, R.nodes),
     persistentvolumeclaims: new Informer(client, R.persistentvolumeclaims),
+  };
+}
+
+/**
+ * The workload informers taken from a shared-informer factory (such as the
+ * member's `InformerFactory`), so the workload controllers share one cache per
+ * resource with every other controller of the member.
+ */
+export function workloadInformersFrom(factory: { for(resource: ResourceId): Informer }): WorkloadInformers {
+  return {
+    pods: factory.for(R.pods),
+    replicasets: factory.for(R.replicasets),
+    deployments: factory.for(R.deployments),
+    statefulsets: factory.for(R.statefulsets),
+    daemonsets: factory.for(R.daemonsets),
+    jobs: factory.for(R.jobs),
+    nodes: factory.for(R.nodes),
+    persistentvolumeclaims: factory.for(R.persistentvolumeclaims),
   };
 }
 
