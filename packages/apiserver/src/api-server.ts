@@ -63,6 +63,7 @@ export class ApiServer {
   #server: Server;
   #podLogs: { source: PodLogSource | undefined };
   #sockets = new Set<Socket>();
+  #address = { host: "", port: 0 };
   #stoppers: Array<() => void | Promise<void>> = [];
   #url = "";
 
@@ -169,6 +170,7 @@ export class ApiServer {
     });
     const address = server.address() as AddressInfo;
     apiServer.#url = `${options.tls ? "https" : "http"}://${address.address}:${address.port}`;
+    apiServer.#address = { host: address.address, port: address.port };
     return apiServer;
   }
 
@@ -178,12 +180,44 @@ export class ApiServer {
   }
 
   get port(): number {
-    return (this.#server.address() as AddressInfo).port;
+    return this.#address.port;
+  }
+
+  /** Whether the server accepts connections (false while paused). */
+  get listening(): boolean {
+    return this.#server.listening;
+  }
+
+  /**
+   * Stops accepting connections and drops open ones, as an unreachable API
+   * server looks to clients (connection refused); in-process clients keep working.
+   */
+  async pause(): Promise<void> {
+    if (!this.#server.listening) return;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeAllConnections();
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+
+  /** Listens again on the same address after `pause`. */
+  async resume(): Promise<void> {
+    if (this.#server.listening) return;
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(this.#address.port, this.#address.host, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
   }
 
   /** Stops listening, closes open connections (watches included) and stops the controllers. Does not close the store. */
   async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => {
+      if (this.#server.listening) this.#server.close(() => resolve());
+      else resolve();
+    });
     this.#server.closeAllConnections();
     // TLS sockets that never completed a request are not closed by closeAllConnections.
     for (const socket of this.#sockets) socket.destroy();

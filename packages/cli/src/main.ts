@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { apiserverCommand } from "./commands/apiserver.ts";
+import { faultCommand } from "./commands/fault.ts";
 import { simCommand } from "./commands/sim.ts";
 
 export const VERSION = "0.1.0";
@@ -13,6 +14,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     .showHelpAfterError();
   program.addCommand(apiserverCommand(env));
   program.addCommand(simCommand(env));
+  program.addCommand(faultCommand());
   try {
     await program.parseAsync(argv);
     return 0;

@@ -75,6 +75,7 @@ export class SimMember {
   /** The member's CA certificate (PEM), as kubeconfigs carry it. */
   readonly caPem: string;
   readonly nodes: NodeManager;
+  readonly kubelet: Kubelet;
   #store: Store;
   #manager: Manager;
   #informers: InformerFactory;
@@ -88,6 +89,7 @@ export class SimMember {
     manager: Manager;
     informers: InformerFactory;
     nodes: NodeManager;
+    kubelet: Kubelet;
   }) {
     this.name = fields.options.name;
     this.id = fields.options.id;
@@ -97,6 +99,7 @@ export class SimMember {
     this.token = fields.token;
     this.caPem = fields.caPem;
     this.nodes = fields.nodes;
+    this.kubelet = fields.kubelet;
     this.#store = fields.store;
     this.#manager = fields.manager;
     this.#informers = fields.informers;
@@ -219,6 +222,7 @@ export class SimMember {
       manager,
       informers,
       nodes,
+      kubelet,
     });
     await writeKubeconfig(member.kubeconfigPath, {
       name: options.name,

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SimMember } from "@atoll/sim";
+import { MemberHost } from "@atoll/sim";
 import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 
@@ -56,13 +56,13 @@ async function runSim(options: Options): Promise<void> {
   if (options.storage !== "sqlite" && options.storage !== "memory")
     throw new Error(`--storage must be sqlite or memory`);
   const log = pino({ level: options.logLevel, base: { component: "sim" } });
-  const members: SimMember[] = [];
+  const members: MemberHost[] = [];
   const single = options.count === 1;
   try {
     for (let i = 0; i < options.count; i++) {
       const id = options.id + i;
       const name = single ? options.name : `${options.name.replace(/-\d+$/, "")}-${id}`;
-      const member = await SimMember.start({
+      const host = new MemberHost({
         name,
         id,
         port: options.port,
@@ -81,8 +81,12 @@ async function runSim(options: Options): Promise<void> {
             "reconcile failed",
           ),
       });
-      members.push(member);
-      log.info({ member: name, url: member.url, kubeconfig: member.kubeconfigPath }, "member ready");
+      const admin = await host.start(options.port + 1);
+      members.push(host);
+      log.info(
+        { member: name, url: host.member?.url, kubeconfig: host.member?.kubeconfigPath, admin: admin.url },
+        "member ready",
+      );
     }
   } catch (error) {
     await Promise.all(members.map((m) => m.stop()));

@@ -6,6 +6,8 @@ export interface ContainerHandle {
   readonly exited: Promise<ContainerExit>;
   /** SIGTERM, then SIGKILL after `graceMs` (immediate for simulated containers). */
   stop(graceMs: number): Promise<void>;
+  /** SIGKILL now, as when a container's process is killed from outside (a fault). */
+  kill(): void;
   readonly pid?: number;
 }
 
@@ -53,6 +55,10 @@ export function simulatedContainer(options: {
     async stop() {
       if (timer) clearTimeout(timer);
       finish({ exitCode: 143, signal: "SIGTERM" });
+    },
+    kill() {
+      if (timer) clearTimeout(timer);
+      finish({ exitCode: 137, signal: "SIGKILL" });
     },
   };
 }

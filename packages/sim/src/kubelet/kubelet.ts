@@ -74,6 +74,17 @@ export class Kubelet implements Runnable {
     this.#workers.clear();
   }
 
+  /** Kills a container of a pod this kubelet runs (a fault). False when there is no such running container. */
+  killContainer(namespace: string, pod: string, container: string | undefined): boolean {
+    const found = this.#options.pods.get(`${namespace}/${pod}`);
+    const worker = found ? this.#workers.get(found.metadata.uid ?? "") : undefined;
+    if (!found || !worker) return false;
+    const spec = isRecord(found.spec) ? found.spec : {};
+    const first =
+      Array.isArray(spec.containers) && isRecord(spec.containers[0]) ? String(spec.containers[0].name) : "";
+    return worker.killContainer(container ?? first);
+  }
+
   /** Number of pods with a worker (running, starting or terminating). */
   get podCount(): number {
     return this.#workers.size;

@@ -115,6 +115,14 @@ export class PodWorker {
     return this.#running.get(container)?.handle;
   }
 
+  /** Kills a running container (a fault); the restart policy then applies. False when it is not running. */
+  killContainer(name: string): boolean {
+    const running = this.#running.get(name);
+    if (!running) return false;
+    running.handle.kill();
+    return true;
+  }
+
   /** Stops everything without touching the API (the member is shutting down). */
   async shutdown(): Promise<void> {
     this.#terminating = true;

@@ -1,0 +1,91 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AdminAddress } from "@atoll/sim";
+import { Command } from "commander";
+
+const ACTIONS: Record<
+  string,
+  {
+    path: (target?: string) => string;
+    body: (target?: string, container?: string) => object;
+    target?: string;
+  }
+> = {
+  "api-down": { path: () => "/faults/api", body: () => ({ down: true }) },
+  "api-up": { path: () => "/faults/api", body: () => ({ down: false }) },
+  stop: { path: () => "/faults/member", body: () => ({ down: true }) },
+  start: { path: () => "/faults/member", body: () => ({ down: false }) },
+  "node-not-ready": {
+    path: (node) => `/faults/nodes/${node}`,
+    body: () => ({ ready: false }),
+    target: "NODE",
+  },
+  "node-ready": { path: (node) => `/faults/nodes/${node}`, body: () => ({ ready: true }), target: "NODE" },
+  kill: {
+    path: (pod) => {
+      const [namespace, name] = (pod ?? "").includes("/") ? (pod ?? "").split("/") : ["default", pod ?? ""];
+      return `/faults/pods/${namespace}/${name}/kill`;
+    },
+    body: (_pod, container) => (container ? { container } : {}),
+    target: "[NAMESPACE/]POD",
+  },
+};
+
+/** `atoll fault ACTION [TARGET] --member-dir DIR`: inject or lift a fault in a simulated member. */
+export function faultCommand(): Command {
+  return new Command("fault")
+    .description("Inject or lift a fault in a simulated member (through its admin endpoint)")
+    .argument("<action>", `one of: ${[...Object.keys(ACTIONS), "status"].join(", ")}`)
+    .argument("[target]", "the node (node-not-ready, node-ready) or pod (kill)")
+    .requiredOption("--member-dir <dir>", "the member's data dir (holds admin.json)")
+    .option("-c, --container <name>", "container to kill (default: the pod's first)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  atoll fault api-down --member-dir .atoll/k8s-1      # API refuses connections, workloads keep running
+  atoll fault stop --member-dir .atoll/k8s-1          # the whole member goes down
+  atoll fault node-not-ready k8s-1-node-2 --member-dir .atoll/k8s-1
+  atoll fault kill default/etcd-0 -c etcd --member-dir .atoll/k8s-1
+  atoll fault status --member-dir .atoll/k8s-1`,
+    )
+    .action(
+      async (
+        action: string,
+        target: string | undefined,
+        options: { memberDir: string; container?: string },
+      ) => {
+        const admin = await readAdmin(options.memberDir);
+        const headers = { authorization: `Bearer ${admin.token}`, "content-type": "application/json" };
+        let response: Response;
+        if (action === "status") {
+          response = await fetch(`${admin.url}/faults`, { headers });
+        } else {
+          const spec = ACTIONS[action];
+          if (!spec)
+            throw new Error(
+              `unknown fault action "${action}"; expected one of: ${Object.keys(ACTIONS).join(", ")}, status`,
+            );
+          if (spec.target && !target) throw new Error(`${action} needs a ${spec.target}`);
+          response = await fetch(admin.url + spec.path(target), {
+            method: "POST",
+            headers,
+            body: JSON.stringify(spec.body(target, options.container)),
+          });
+        }
+        const body = (await response.json()) as Record<string, unknown>;
+        if (!response.ok) throw new Error(String(body.error ?? `admin endpoint answered ${response.status}`));
+        process.stdout.write(`${JSON.stringify(body)}\n`);
+      },
+    );
+}
+
+async function readAdmin(dir: string): Promise<AdminAddress> {
+  try {
+    return JSON.parse(await readFile(join(dir, "admin.json"), "utf8")) as AdminAddress;
+  } catch (error) {
+    throw new Error(
+      `no running member in ${dir} (admin.json unreadable: ${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+}
