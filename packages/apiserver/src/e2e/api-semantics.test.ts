@@ -102,6 +102,27 @@ describe("object metadata", () => {
     assert.equal(meta(statusWrite.body).generation, 1);
   });
 
+  test("a Job gets a generated selector and template labels from its uid", async () => {
+    const response = await request("/apis/batch/v1/namespaces/default/jobs", {
+      method: "POST",
+      body: {
+        metadata: { name: "once" },
+        spec: {
+          template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox" }] } },
+        },
+      },
+    });
+    assert.equal(response.status, 201, response.text);
+    const uid = meta(response.body).uid;
+    const spec = response.body.spec as {
+      selector: unknown;
+      template: { metadata: { labels: Record<string, string> } };
+    };
+    assert.deepEqual(spec.selector, { matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
+    assert.equal(spec.template.metadata.labels["batch.kubernetes.io/job-name"], "once");
+    assert.equal(spec.template.metadata.labels["controller-uid"], uid);
+  });
+
   test("dryRun=All validates and answers but writes nothing", async () => {
     const before = (await request(CM)).body.metadata as { resourceVersion: string };
     const dry = await request(`${CM}?dryRun=All`, { method: "POST", body: { metadata: { name: "dry" } } });

@@ -1,6 +1,7 @@
 import type { ResourceType } from "../../resources/resource-type.ts";
 import type { Strategy } from "../strategy.ts";
 import { workloadStrategy } from "./apps.ts";
+import { jobStrategy } from "./batch.ts";
 import { namespaceStrategy, nodeStrategy, podStrategy, serviceStrategy } from "./core.ts";
 
 const STRICT_WORKLOAD = workloadStrategy({ selectorImmutable: true, selectorRequired: true });
@@ -14,11 +15,7 @@ const BUILTIN: Record<string, Strategy> = {
   "apps/replicasets": STRICT_WORKLOAD,
   "apps/statefulsets": STRICT_WORKLOAD,
   "apps/daemonsets": STRICT_WORKLOAD,
-  "batch/jobs": workloadStrategy({
-    selectorImmutable: true,
-    selectorRequired: false,
-    restartPolicies: ["OnFailure", "Never"],
-  }),
+  "batch/jobs": jobStrategy,
 };
 
 const DEFAULT: Strategy = {};
