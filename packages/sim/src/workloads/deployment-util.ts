@@ -1,5 +1,6 @@
-import { jsonEqual, type KubeObject } from "@atoll/kube";
+import type { KubeObject } from "@atoll/kube";
 import { scaledValue } from "./int-or-percent.ts";
+import { canonicalJson } from "./template-hash.ts";
 import { WorkloadAnnotations, WorkloadLabels } from "./well-known.ts";
 import {
   type Condition,
@@ -116,9 +117,9 @@ function withoutHash(template: PodTemplate | undefined): PodTemplate {
   return copy;
 }
 
-/** Whether two pod templates are equal apart from the `pod-template-hash` label (`EqualIgnoreHash`). */
+/** Whether two pod templates are equal apart from the `pod-template-hash` label and null fields (`EqualIgnoreHash`). */
 export function equalIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
-  return jsonEqual(withoutHash(a), withoutHash(b));
+  return canonicalJson(withoutHash(a)) === canonicalJson(withoutHash(b));
 }
 
 /** The oldest ReplicaSet whose template is the Deployment's. */

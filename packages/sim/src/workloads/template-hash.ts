@@ -1,15 +1,31 @@
 /** The alphabet of Kubernetes' `rand.SafeEncodeString`: no vowels, no look-alike digits. */
 const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+/**
+ * JSON with keys sorted and null, empty-object and empty-array fields left
+ * out, as Kubernetes' semantic equality sees decoded objects:
+ * `creationTimestamp: null` or `resources: {}` in a template (kubectl writes
+ * both) is the same template as one without them.
+ */
+export function canonicalJson(value: unknown): string {
+  return canonical(value) ?? "{}";
+}
+
+function canonical(value: unknown): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) {
+    return value.length === 0 ? undefined : `[${value.map((item) => canonical(item) ?? "null").join(",")}]`;
   }
-  return JSON.stringify(value) ?? "null";
+  if (typeof value === "object") {
+    const fields = Object.keys(value)
+      .sort()
+      .flatMap((key) => {
+        const text = canonical((value as Record<string, unknown>)[key]);
+        return text === undefined ? [] : [`${JSON.stringify(key)}:${text}`];
+      });
+    return fields.length === 0 ? undefined : `{${fields.join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** 32-bit FNV-1a over the UTF-8 bytes of `text`. */
@@ -25,11 +41,11 @@ function fnv32a(text: string): number {
 /**
  * A short, stable name-safe hash of a pod template (and of the collision
  * count, when there is one), as `controller.ComputeHash`: FNV-1a of the
- * template's canonical JSON, its decimal value rendered in the safe alphabet
+ * template's canonical JSON (`canonicalJson`), its decimal value rendered in the safe alphabet
  * (up to 10 characters). Key order does not change the result.
  */
 export function computeTemplateHash(template: unknown, collisionCount?: number): string {
-  let text = stableJson(template);
+  let text = canonicalJson(template);
   if (collisionCount !== undefined && collisionCount > 0) text += `#${collisionCount}`;
   return [...String(fnv32a(text))]
     .map((digit) => SAFE_ALPHABET[digit.charCodeAt(0) % SAFE_ALPHABET.length])

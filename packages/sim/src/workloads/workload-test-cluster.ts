@@ -27,8 +27,15 @@ export type WorkloadTestCluster = {
   runPod(namespace: string, name: string): Promise<KubeObject>;
   /** Moves a pod to Succeeded or Failed. */
   finishPod(namespace: string, name: string, phase: "Succeeded" | "Failed"): Promise<KubeObject>;
-  /** From now on, every pod not yet Running becomes Running and Ready `delayMs` after it appears. */
-  autoKubelet(options?: { delayMs?: number; filter?: (pod: KubeObject) => boolean }): void;
+  /**
+   * From now on, every new pending pod `filter` accepts becomes Running and
+   * Ready `delayMs` after it appears, or finishes when `outcome` says so.
+   */
+  autoKubelet(options?: {
+    delayMs?: number;
+    filter?: (pod: KubeObject) => boolean;
+    outcome?: (pod: KubeObject) => "Running" | "Succeeded" | "Failed";
+  }): void;
   /** Pods in `namespace`, from the cache, optionally filtered by a label. */
   pods(namespace: string, label?: [string, string]): KubeObject[];
   stop(): Promise<void>;
@@ -71,6 +78,21 @@ export async function startWorkloadTestCluster(
       { subresource: "status" },
     );
 
+  const finishPod = (namespace: string, name: string, phase: "Succeeded" | "Failed") =>
+    client.patch(
+      R.pods,
+      namespace,
+      name,
+      "merge",
+      {
+        status: {
+          phase,
+          conditions: [{ type: "Ready", status: "False", lastTransitionTime: rfc3339(new Date()) }],
+        },
+      },
+      { subresource: "status" },
+    );
+
   return {
     server,
     client,
@@ -78,21 +100,12 @@ export async function startWorkloadTestCluster(
     controllers,
     errors,
     runPod,
-    finishPod: (namespace, name, phase) =>
-      client.patch(
-        R.pods,
-        namespace,
-        name,
-        "merge",
-        {
-          status: {
-            phase,
-            conditions: [{ type: "Ready", status: "False", lastTransitionTime: rfc3339(new Date()) }],
-          },
-        },
-        { subresource: "status" },
-      ),
-    autoKubelet({ delayMs = 10, filter = () => true } = {}) {
+    finishPod,
+    autoKubelet({
+      delayMs = 10,
+      filter = () => true,
+      outcome = (): "Running" | "Succeeded" | "Failed" => "Running",
+    } = {}) {
       kubeletInformer = new Informer(client, R.pods);
       const started = new Set<string>();
       const schedule = (pod: KubeObject) => {
@@ -100,9 +113,13 @@ export async function startWorkloadTestCluster(
         if (started.has(uid) || podPhase(pod) !== "Pending" || pod.metadata.deletionTimestamp || !filter(pod))
           return;
         started.add(uid);
+        const namespace = pod.metadata.namespace ?? "";
+        const name = pod.metadata.name ?? "";
+        const phase = outcome(pod);
         const timer = setTimeout(() => {
           kubeletTimers.delete(timer);
-          runPod(pod.metadata.namespace ?? "", pod.metadata.name ?? "").catch(() => {});
+          const done = phase === "Running" ? runPod(namespace, name) : finishPod(namespace, name, phase);
+          done.catch(() => {});
         }, delayMs);
         kubeletTimers.add(timer);
       };
