@@ -171,9 +171,21 @@ async function list(ctx: ServerContext, r: ResourceRequest): Promise<void> {
     });
   }
   const head = `{"kind":${JSON.stringify(r.type.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(r.type))},"metadata":${JSON.stringify(listMeta)},"items":[`;
-  const items = result.items.map((item) => cachedJson(r.type, item)).join(",");
-  sendJsonText(r.res, 200, `${head}${items}]}`);
+  if (result.items.length <= LIST_CHUNK) {
+    const items = result.items.map((item) => cachedJson(r.type, item)).join(",");
+    return sendJsonText(r.res, 200, `${head}${items}]}`);
+  }
+  // Large lists go out in chunks: no single multi-megabyte string to build and collect.
+  r.res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+  r.res.write(head);
+  for (let i = 0; i < result.items.length; i += LIST_CHUNK) {
+    const chunk = result.items.slice(i, i + LIST_CHUNK).map((item) => cachedJson(r.type, item));
+    r.res.write(i === 0 ? chunk.join(",") : `,${chunk.join(",")}`);
+  }
+  r.res.end("]}");
 }
+
+const LIST_CHUNK = 500;
 
 export function includeObjectOf(query: Query): "None" | "Metadata" | "Object" {
   const value = query.string("includeObject");
