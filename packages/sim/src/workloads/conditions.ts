@@ -1,9 +1,11 @@
 import type { Condition } from "./workload-types.ts";
 
+/** The condition of `type`, if present. */
 export function findCondition(conditions: Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 
+/** The conditions without the one of `type`. */
 export function withoutCondition(conditions: Condition[] | undefined, type: string): Condition[] {
   return (conditions ?? []).filter((c) => c.type !== type);
 }

@@ -8,6 +8,7 @@ import {
   type Runnable,
   StatusError,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { byAgeAndPhase, daemonSetSpec, daemonSetStatus } from "./daemonset-status.ts";
 import { Expectations } from "./expectations.ts";
@@ -30,7 +31,8 @@ import {
 } from "./pod-state.ts";
 import { podFromTemplate, podNamePrefix } from "./pod-template.ts";
 import { slowStartBatch } from "./replicaset-controller.ts";
-import { SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
+import { errorMessage } from "./status-fields.ts";
+import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { computeTemplateHash } from "./template-hash.ts";
 import { WorkloadControllerNames, WorkloadLabels } from "./well-known.ts";
 import { intOr, type PodSpec } from "./workload-types.ts";
@@ -55,10 +57,12 @@ export class DaemonSetController implements Runnable {
   #clock: Clock;
   #expectations: Expectations;
   #backoff = new Map<string, { delayMs: number; until: number }>();
+  #events: EventRecorder;
   #runner: SyncedController;
 
   constructor(options: WorkloadControllerOptions) {
     this.#client = options.client;
+    this.#events = options.events?.(NAME) ?? NO_EVENTS;
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, daemonsets, nodes } = options.informers;
@@ -240,7 +244,7 @@ export class DaemonSetController implements Runnable {
     toDelete: KubeObject[],
     hash: string,
   ): Promise<void> {
-    const results = await Promise.allSettled(toDelete.map((pod) => this.#delete(key, pod)));
+    const results = await Promise.allSettled(toDelete.map((pod) => this.#delete(key, ds, pod)));
     const failedDelete = results.find((r) => r.status === "rejected");
     const spec = daemonSetSpec(ds);
     const template = structuredClone(spec.template ?? {});
@@ -264,19 +268,21 @@ export class DaemonSetController implements Runnable {
       });
       const spec = pod.spec as PodSpec;
       spec.affinity = pinnedToNode(spec.affinity, nodeName);
-      this.#expectations.expectCreation(
-        key,
-        await this.#client.create(R.pods, ds.metadata.namespace, pod, { fieldManager: NAME }),
-      );
+      const created = await this.#client.create(R.pods, ds.metadata.namespace, pod, { fieldManager: NAME });
+      this.#expectations.expectCreation(key, created);
+      this.#events.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
     });
+    if (failedCreate)
+      this.#events.event(ds, "Warning", "FailedCreate", `Error creating: ${errorMessage(failedCreate)}`);
     if (failedDelete) throw failedDelete.reason;
     if (failedCreate) throw failedCreate;
   }
 
-  async #delete(key: string, pod: KubeObject): Promise<void> {
+  async #delete(key: string, ds: KubeObject, pod: KubeObject): Promise<void> {
     try {
       await this.#client.delete(R.pods, pod.metadata.namespace, pod.metadata.name ?? "");
       this.#expectations.expectDeletion(key, pod);
+      this.#events.event(ds, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
     } catch (error) {
       if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
     }

@@ -5,6 +5,7 @@ import { omitZero } from "./status-fields.ts";
 import { WorkloadLabels } from "./well-known.ts";
 import { intOr, type LabelSelector, type PodTemplate, specOf } from "./workload-types.ts";
 
+/** The DaemonSet spec fields the controller reads. */
 export type DaemonSetSpec = {
   selector?: LabelSelector;
   template?: PodTemplate;
@@ -15,6 +16,7 @@ export type DaemonSetSpec = {
   };
 };
 
+/** `ds.spec` as a DaemonSetSpec (`{}` when missing). */
 export const daemonSetSpec = (ds: KubeObject) => specOf<DaemonSetSpec>(ds);
 
 /** Oldest first, Running before not (`podByCreationTimestampAndPhase`): the pod that counts for a node. */

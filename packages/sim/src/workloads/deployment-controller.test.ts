@@ -16,7 +16,7 @@ import type { Condition } from "./workload-types.ts";
 let cluster: WorkloadTestCluster;
 before(async () => {
   cluster = await startWorkloadTestCluster();
-  cluster.autoKubelet({ delayMs: 25 });
+  cluster.autoKubelet({ delayMs: 25, filter: (pod) => pod.metadata.labels?.app !== "stuck" });
 });
 after(async () => {
   await cluster.stop();
@@ -107,6 +107,19 @@ test("a Deployment creates <name>-<hash> ReplicaSet and reaches Available with K
   assert.equal(progressing?.status, "True");
   assert.equal(progressing?.message, `ReplicaSet "web-${hash}" has successfully progressed.`);
   assert.ok(progressing?.lastUpdateTime && progressing.lastTransitionTime);
+
+  const events = await until(async () => {
+    const list = await cluster.client.list(R.events, { namespace: NS });
+    const about = (kind: string, name: string) =>
+      list.items.filter((e) => {
+        const involved = e.involvedObject as { kind: string; name: string };
+        return involved.kind === kind && involved.name === name;
+      });
+    const scaling = about("Deployment", "web").map((e) => `${e.reason}: ${e.message}`);
+    const creates = about("ReplicaSet", `web-${hash}`).filter((e) => e.reason === "SuccessfulCreate");
+    return creates.length === 3 && scaling.length > 0 && scaling;
+  }, "events recorded");
+  assert.deepEqual(events, [`ScalingReplicaSet: Scaled up replica set web-${hash} from 0 to 3`]);
 });
 
 test("a rolling update stays within maxUnavailable and maxSurge and ends with only the new ReplicaSet", async () => {
@@ -209,4 +222,32 @@ test("a paused Deployment does not roll out until resumed", async () => {
   await cluster.client.patch(R.deployments, NS, "pause", "merge", { spec: { paused: false } });
   await rolledOut("pause", 1);
   assert.deepEqual(cluster.pods(NS, ["app", "pause"]).map(imageOf), ["app:B"]);
+});
+
+test("a rollout that makes no progress within progressDeadlineSeconds reports ProgressDeadlineExceeded", async () => {
+  await cluster.client.create(R.deployments, NS, deployment("stuck", 2, { progressDeadlineSeconds: 1 }));
+  const status = await until(
+    async () => {
+      const s = await statusOf(cluster.client, R.deployments, NS, "stuck");
+      const progressing = (s.conditions as Condition[] | undefined)?.find((c) => c.type === "Progressing");
+      return progressing?.reason === "ProgressDeadlineExceeded" && s;
+    },
+    "deadline exceeded",
+    5000,
+  );
+  const conditions = status.conditions as Condition[];
+  const [rs] = replicaSetsOf("stuck");
+  assert.deepEqual(
+    conditions.map((c) => [c.type, c.status, c.reason, c.message]),
+    [
+      ["Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."],
+      [
+        "Progressing",
+        "False",
+        "ProgressDeadlineExceeded",
+        `ReplicaSet "${rs.metadata.name}" has timed out progressing.`,
+      ],
+    ],
+  );
+  assert.equal(status.unavailableReplicas, 2);
 });

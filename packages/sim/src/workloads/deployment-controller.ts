@@ -6,6 +6,7 @@ import {
   type ReconcileResult,
   type Runnable,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { setCondition } from "./conditions.ts";
 import { rolloutRecreate, rolloutRolling, syncScaling } from "./deployment-rollout.ts";
@@ -22,7 +23,7 @@ import {
 import type { WorkloadInformers } from "./informers.ts";
 import { selectorMatches, selectsEverything } from "./label-selector.ts";
 import { claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
-import { SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
+import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { WorkloadControllerNames } from "./well-known.ts";
 
 const NAME = WorkloadControllerNames.deployment;
@@ -40,10 +41,12 @@ export class DeploymentController implements Runnable {
   #client: KubeClient;
   #informers: WorkloadInformers;
   #clock: Clock;
+  #events: EventRecorder;
   #runner: SyncedController;
 
   constructor(options: WorkloadControllerOptions) {
     this.#client = options.client;
+    this.#events = options.events?.(NAME) ?? NO_EVENTS;
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { deployments, replicasets, pods } = options.informers;
@@ -88,6 +91,7 @@ export class DeploymentController implements Runnable {
     const sync = new DeploymentSync({
       client: this.#client,
       clock: this.#clock,
+      events: this.#events,
       deployment: structuredClone(deployment),
     });
     if (selectsEverything(spec.selector)) {

@@ -1,4 +1,5 @@
 import { type Clock, jsonEqual, type KubeClient, type KubeObject, StatusError } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { findCondition, setCondition } from "./conditions.ts";
 import {
@@ -53,12 +54,14 @@ export class DeploymentSync {
   requeueAfterMs: number | undefined;
   readonly #client: KubeClient;
   readonly #clock: Clock;
+  readonly #events: EventRecorder;
   /** ReplicaSets this sync wrote, by uid: newer than the caller's list. */
   readonly #written = new Map<string, KubeObject>();
 
-  constructor(options: { client: KubeClient; clock: Clock; deployment: KubeObject }) {
+  constructor(options: { client: KubeClient; clock: Clock; events: EventRecorder; deployment: KubeObject }) {
     this.#client = options.client;
     this.#clock = options.clock;
+    this.#events = options.events;
     this.deployment = options.deployment;
   }
 
@@ -142,10 +145,20 @@ export class DeploymentSync {
       if (error instanceof StatusError && error.reason === "AlreadyExists")
         return this.#resolveNameCollision(rs);
       const message = `Failed to create new replica set "${rs.metadata.name}": ${error instanceof Error ? error.message : String(error)}`;
+      this.#events.event(d, "Warning", DeploymentReasons.replicaSetCreateError, message);
       if (progressDeadlineSeconds(d) !== undefined) {
         await this.#setProgressing(DeploymentReasons.replicaSetCreateError, message, "False");
       }
       throw error;
+    }
+    const size = rsSpecReplicas(created);
+    if (size > 0) {
+      this.#events.event(
+        d,
+        "Normal",
+        "ScalingReplicaSet",
+        `Scaled up replica set ${created.metadata.name} from 0 to ${size}`,
+      );
     }
     await this.#setDeploymentRevision(newRevision);
     if (progressDeadlineSeconds(this.deployment) !== undefined) {
@@ -238,6 +251,11 @@ export class DeploymentSync {
     const updated = await this.#client.update(R.replicasets, copy.metadata.namespace, copy, {
       fieldManager: NAME,
     });
+    if (sizeChanged) {
+      const from = rsSpecReplicas(rs);
+      const message = `Scaled ${size > from ? "up" : "down"} replica set ${rs.metadata.name} from ${from} to ${size}`;
+      this.#events.event(this.deployment, "Normal", "ScalingReplicaSet", message);
+    }
     return { scaled: sizeChanged, rs: this.#record(updated) };
   }
 

@@ -11,6 +11,7 @@ import {
   statusOf,
 } from "./workload-types.ts";
 
+/** The Deployment spec fields the controller reads; unset ones take the API server's defaults. */
 export type DeploymentSpec = {
   replicas?: number;
   selector?: LabelSelector;
@@ -25,6 +26,7 @@ export type DeploymentSpec = {
   progressDeadlineSeconds?: number;
 };
 
+/** A Deployment status as the controller writes it (zero counters are omitted on write). */
 export type DeploymentStatus = {
   observedGeneration?: number;
   replicas?: number;
@@ -36,6 +38,7 @@ export type DeploymentStatus = {
   collisionCount?: number;
 };
 
+/** The ReplicaSet spec fields the Deployment and ReplicaSet controllers read. */
 export type ReplicaSetSpec = {
   replicas?: number;
   minReadySeconds?: number;
@@ -43,6 +46,7 @@ export type ReplicaSetSpec = {
   template?: PodTemplate;
 };
 
+/** The ReplicaSet status fields the Deployment controller reads. */
 export type ReplicaSetStatus = {
   replicas?: number;
   readyReplicas?: number;
@@ -54,12 +58,14 @@ export type ReplicaSetStatus = {
 /** Kubernetes' "no deadline": progressDeadlineSeconds of MaxInt32. */
 const NO_DEADLINE = 2_147_483_647;
 
+/** Accessors with Kubernetes' defaults: replicas 1 when unset. */
 export const deploymentSpec = (d: KubeObject) => specOf<DeploymentSpec>(d);
 export const deploymentStatus = (d: KubeObject) => statusOf<DeploymentStatus>(d);
 export const desiredReplicas = (d: KubeObject) => intOr(deploymentSpec(d).replicas, 1);
 export const rsSpecReplicas = (rs: KubeObject) => intOr(specOf<ReplicaSetSpec>(rs).replicas, 1);
 export const rsStatus = (rs: KubeObject) => statusOf<ReplicaSetStatus>(rs);
 
+/** RollingUpdate unless the strategy says Recreate (the default type is RollingUpdate). */
 export function isRollingUpdate(d: KubeObject): boolean {
   return deploymentSpec(d).strategy?.type !== "Recreate";
 }
@@ -82,10 +88,12 @@ function resolveFenceposts(d: KubeObject): { surge: number; unavailable: number 
   return surge === 0 && unavailable === 0 ? { surge, unavailable: 1 } : { surge, unavailable };
 }
 
+/** Resolved maxSurge (default 25%, rounded up); 0 for Recreate. */
 export function maxSurge(d: KubeObject): number {
   return isRollingUpdate(d) ? resolveFenceposts(d).surge : 0;
 }
 
+/** Resolved maxUnavailable (default 25%, rounded down, at most the replicas); 0 for Recreate or 0 replicas. */
 export function maxUnavailable(d: KubeObject): number {
   const desired = desiredReplicas(d);
   if (!isRollingUpdate(d) || desired === 0) return 0;
@@ -98,6 +106,7 @@ export function revisionOf(object: KubeObject): number {
   return Number.isInteger(value) ? value : 0;
 }
 
+/** The highest revision among the ReplicaSets (0 for none). */
 export function maxRevision(replicaSets: KubeObject[]): number {
   return replicaSets.reduce((max, rs) => Math.max(max, revisionOf(rs)), 0);
 }
@@ -130,11 +139,13 @@ export function findNewReplicaSet(d: KubeObject, replicaSets: KubeObject[]): Kub
     .find((rs) => equalIgnoreHash(specOf<ReplicaSetSpec>(rs).template, template));
 }
 
+/** ReplicaSets sized above zero (`FilterActiveReplicaSets`). */
 export const filterActive = (replicaSets: Array<KubeObject | undefined>): KubeObject[] =>
   replicaSets.filter((rs): rs is KubeObject => rs !== undefined && rsSpecReplicas(rs) > 0);
 
 const present = (replicaSets: Array<KubeObject | undefined>) =>
   replicaSets.filter((rs): rs is KubeObject => rs !== undefined);
+/** Sums over ReplicaSets (missing ones count 0): spec.replicas, status.replicas, readyReplicas, availableReplicas. */
 export const sumSpecReplicas = (rss: Array<KubeObject | undefined>) =>
   present(rss).reduce((n, rs) => n + rsSpecReplicas(rs), 0);
 export const sumStatusReplicas = (rss: Array<KubeObject | undefined>) =>
@@ -173,6 +184,7 @@ export function isSaturated(d: KubeObject, rs: KubeObject | undefined): boolean 
   );
 }
 
+/** The `deployment.kubernetes.io/desired-replicas` annotation, when it is a number. */
 export function desiredReplicasAnnotation(rs: KubeObject): number | undefined {
   return annotationInt(rs, WorkloadAnnotations.desiredReplicas);
 }

@@ -21,6 +21,7 @@ export { StatefulSetController } from "./statefulset-controller.ts";
 export type { WorkloadControllerOptions } from "./synced-controller.ts";
 export { WorkloadAnnotations, WorkloadControllerNames, WorkloadLabels } from "./well-known.ts";
 
+/** What `createWorkloadControllers` needs: a client, shared informers, a clock, an error sink, and the Job back-off. */
 export type CreateWorkloadControllersOptions = WorkloadControllerOptions & {
   /** Delay before a Job replaces failed pods: `initialMs` doubling per failure up to `maxMs` (Kubernetes: 10 s, 6 min). */
   jobBackoff?: { initialMs?: number; maxMs?: number };

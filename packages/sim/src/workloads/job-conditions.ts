@@ -48,6 +48,7 @@ export function ensureJobCondition(
   return { conditions: [...list, condition], changed: true };
 }
 
+/** A condition of `type` with status True is present. */
 export function hasTrueCondition(conditions: Condition[] | undefined, type: string): boolean {
   return (conditions ?? []).some((c) => c.type === type && c.status === "True");
 }

@@ -8,6 +8,7 @@ import {
   StatusError,
   splitKey,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";
@@ -22,12 +23,13 @@ import {
 import { jobSelects } from "./job-selector.ts";
 import { syncJob } from "./job-sync.ts";
 import { claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
-import { SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
+import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { JOB_TRACKING_FINALIZER, WorkloadControllerNames } from "./well-known.ts";
 import { statusOf } from "./workload-types.ts";
 
 const NAME = WorkloadControllerNames.job;
 
+/** The Job controller's options: the common ones and its pod-failure back-off. */
 export type JobControllerOptions = WorkloadControllerOptions & {
   /** Delay before replacing failed pods: `initialMs` doubling per failure, at most `maxMs` (Kubernetes: 10 s, 6 min). */
   backoff?: { initialMs?: number; maxMs?: number };
@@ -52,10 +54,12 @@ export class JobController implements Runnable {
   #clock: Clock;
   #expectations: Expectations;
   #backoff: JobBackoff;
+  #events: EventRecorder;
   #runner: SyncedController;
 
   constructor(options: JobControllerOptions) {
     this.#client = options.client;
+    this.#events = options.events?.(NAME) ?? NO_EVENTS;
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, jobs } = options.informers;
@@ -114,6 +118,7 @@ export class JobController implements Runnable {
       clock: this.#clock,
       expectations: this.#expectations,
       backoff: this.#backoff,
+      events: this.#events,
     };
     const requeueMs = await syncJob(deps, key, job, pods);
     return requeueMs === undefined ? undefined : { requeueAfterMs: requeueMs };

@@ -23,6 +23,7 @@ import {
 
 const NAME = WorkloadControllerNames.job;
 
+/** The Job spec fields the controller reads (see `jobSettings` for their defaults). */
 export type JobSpec = {
   parallelism?: number;
   completions?: number | null;
@@ -37,6 +38,7 @@ export type JobSpec = {
   podReplacementPolicy?: string;
 };
 
+/** A Job status as the controller reads and writes it. */
 export type JobStatus = {
   conditions?: Condition[];
   startTime?: string;
@@ -67,6 +69,7 @@ export function jobSettings(job: KubeObject) {
   };
 }
 
+/** The pod still carries `batch.kubernetes.io/job-tracking`: it has not been counted yet. */
 export const hasTrackingFinalizer = (pod: KubeObject) =>
   (pod.metadata.finalizers ?? []).includes(JOB_TRACKING_FINALIZER);
 

@@ -43,6 +43,7 @@ export function jobSelector(job: KubeObject): LabelSelector {
   return selector ?? { matchLabels: { [WorkloadLabels.jobControllerUid]: job.metadata.uid ?? "" } };
 }
 
+/** The Job selects the pod (by its selector, or by its controller-uid label when it has none). */
 export function jobSelects(job: KubeObject, pod: KubeObject): boolean {
   return selectorMatches(jobSelector(job), pod.metadata.labels);
 }

@@ -1,4 +1,5 @@
 import { type Clock, jsonEqual, type KubeClient, type KubeObject, rfc3339, StatusError } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import type { Expectations } from "./expectations.ts";
 import { ensureJobCondition, hasTrueCondition, JobReasons, jobCondition } from "./job-conditions.ts";
@@ -23,11 +24,13 @@ const NAME = WorkloadControllerNames.job;
 /** Kubernetes' `MaxPodCreateDeletePerSync`. */
 const MAX_POD_CHANGES = 500;
 
+/** What `syncJob` writes through and remembers with. */
 export type JobSyncDeps = {
   client: KubeClient;
   clock: Clock;
   expectations: Expectations;
   backoff: JobBackoff;
+  events: EventRecorder;
 };
 
 /**
@@ -96,7 +99,7 @@ export async function syncJob(
 
   let needsFlush = false;
   if (finished && finished.type !== "SuccessCriteriaMet") {
-    const deleted = await deletePods(deps, key, active, { keepFinalizer: true });
+    const deleted = await deletePods(deps, key, active, { job, keepFinalizer: true });
     if (deleted !== active.length || !satisfied) finished = undefined;
     terminating += deleted;
     active = active.slice(deleted);
@@ -114,6 +117,10 @@ export async function syncJob(
         status.conditions = ensured.conditions;
         needsFlush = true;
         if (!settings.suspended) status.startTime = rfc3339(now);
+        const [reason, message] = settings.suspended
+          ? ["Suspended", "Job suspended"]
+          : ["Resumed", "Job resumed"];
+        deps.events.event(job, "Normal", reason, message);
       }
     }
     const done =
@@ -209,6 +216,10 @@ export async function syncJob(
         : jobCondition("Failed", "True", finished.reason ?? "", finished.message ?? "", now);
     status.conditions = ensureJobCondition(status.conditions, final).conditions;
     if (final.type === "Complete") status.completionTime = final.lastTransitionTime;
+    await flush();
+    if (final.type === "Complete") deps.events.event(job, "Normal", "Completed", "Job completed");
+    else deps.events.event(job, "Warning", final.reason ?? "", final.message ?? "");
+    return requeueMs;
   }
   await flush();
   return requeueMs;
@@ -219,7 +230,7 @@ async function deletePods(
   deps: JobSyncDeps,
   key: string,
   pods: KubeObject[],
-  options: { keepFinalizer: boolean },
+  options: { job: KubeObject; keepFinalizer: boolean },
 ): Promise<number> {
   const results = await Promise.allSettled(
     pods.map(async (pod) => {
@@ -227,6 +238,7 @@ async function deletePods(
       try {
         await deps.client.delete(R.pods, pod.metadata.namespace, pod.metadata.name ?? "");
         deps.expectations.expectDeletion(key, pod);
+        deps.events.event(options.job, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
       } catch (error) {
         if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
       }
@@ -248,7 +260,7 @@ async function manage(
   const settings = jobSettings(job);
   const completions = settings.completions ?? 0;
   if (settings.suspended) {
-    const removed = await deletePods(deps, key, active, { keepFinalizer: false });
+    const removed = await deletePods(deps, key, active, { job, keepFinalizer: false });
     return { active: [], terminating: counts.terminating + removed };
   }
   const wantActive =
@@ -259,7 +271,7 @@ async function manage(
       : Math.max(0, Math.min(completions - counts.succeeded, settings.parallelism));
   const surplus = podsForRemoval(active, wantActive, settings.indexed, completions).slice(0, MAX_POD_CHANGES);
   if (surplus.length > 0) {
-    const removed = await deletePods(deps, key, surplus, { keepFinalizer: false });
+    const removed = await deletePods(deps, key, surplus, { job, keepFinalizer: false });
     return { active: active.filter((p) => !surplus.includes(p)), terminating: counts.terminating + removed };
   }
   const waiting = settings.onlyReplaceFailed ? counts.terminating : 0;
@@ -282,6 +294,7 @@ async function manage(
       },
     );
     deps.expectations.expectCreation(key, pod);
+    deps.events.event(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
     created.push(pod);
   });
   if (error) throw error;

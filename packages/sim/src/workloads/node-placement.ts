@@ -9,6 +9,7 @@ import {
   type Toleration,
 } from "./workload-types.ts";
 
+/** A node taint. */
 export type Taint = { key: string; value?: string; effect: string };
 
 /**
@@ -119,6 +120,7 @@ export function nodeAffinityMatches(spec: PodSpec, node: KubeObject): boolean {
   return (required.nodeSelectorTerms ?? []).some((term) => termMatches(term, node));
 }
 
+/** Whether a toleration matches a taint (`Toleration.ToleratesTaint`): effect and key when set; Exists, or Equal values. */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.key && toleration.key !== taint.key) return false;

@@ -40,6 +40,7 @@ function isNotFound(error: unknown): boolean {
   return error instanceof StatusError && error.reason === "NotFound";
 }
 
+/** What `claimChildren` reconciles ownership over. */
 export type ClaimOptions = {
   client: KubeClient;
   /** The children's resource (pods, replicasets). */

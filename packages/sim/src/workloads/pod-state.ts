@@ -12,6 +12,7 @@ export function isPodTerminal(pod: KubeObject): boolean {
   return phase === "Succeeded" || phase === "Failed";
 }
 
+/** Has a deletionTimestamp: being deleted, possibly waiting for a grace period or finalizers. */
 export function isPodTerminating(pod: KubeObject): boolean {
   return pod.metadata.deletionTimestamp !== undefined;
 }
@@ -25,6 +26,7 @@ function readyCondition(pod: KubeObject): Condition | undefined {
   return statusOf<PodStatus>(pod).conditions?.find((c) => c.type === "Ready");
 }
 
+/** The pod's Ready condition is True. */
 export function isPodReady(pod: KubeObject): boolean {
   return readyCondition(pod)?.status === "True";
 }
@@ -74,10 +76,12 @@ export function nextAvailabilityMs(
   return next;
 }
 
+/** `spec.nodeName` ("" when unscheduled). */
 export function podNodeName(pod: KubeObject): string {
   return specOf<PodSpec>(pod).nodeName ?? "";
 }
 
+/** Restarts summed over the pod's containers. */
 export function podRestarts(pod: KubeObject): number {
   return (statusOf<PodStatus>(pod).containerStatuses ?? []).reduce(
     (sum, c) => sum + (c.restartCount ?? 0),

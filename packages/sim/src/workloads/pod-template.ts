@@ -1,6 +1,7 @@
 import type { KubeObject, OwnerReference } from "@atoll/kube";
 import type { PodTemplate } from "./workload-types.ts";
 
+/** Where and under which owner a pod from a template is created. */
 export type PodFromTemplateOptions = {
   namespace: string | undefined;
   /** An explicit name (StatefulSets), or… */

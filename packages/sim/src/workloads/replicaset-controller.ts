@@ -9,6 +9,7 @@ import {
   rfc3339,
   StatusError,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { findCondition, setCondition, withoutCondition } from "./conditions.ts";
 import { Expectations } from "./expectations.ts";
@@ -19,7 +20,7 @@ import { podsToDelete } from "./pod-ranking.ts";
 import { isPodActive, isPodAvailable, isPodReady, nextAvailabilityMs } from "./pod-state.ts";
 import { podFromTemplate, podNamePrefix } from "./pod-template.ts";
 import { errorMessage, omitZero } from "./status-fields.ts";
-import { SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
+import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { WorkloadControllerNames, WorkloadLabels } from "./well-known.ts";
 import {
   type Condition,
@@ -58,10 +59,12 @@ export class ReplicaSetController implements Runnable {
   #informers: WorkloadInformers;
   #clock: Clock;
   #expectations: Expectations;
+  #events: EventRecorder;
   #runner: SyncedController;
 
   constructor(options: WorkloadControllerOptions) {
     this.#client = options.client;
+    this.#events = options.events?.(NAME) ?? NO_EVENTS;
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, replicasets } = options.informers;
@@ -151,22 +154,28 @@ export class ReplicaSetController implements Runnable {
           fieldManager: NAME,
         });
         this.#expectations.expectCreation(key, created);
+        this.#events.event(rs, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
       });
-      return error === undefined ? undefined : { reason: "FailedCreate", error };
+      if (error === undefined) return undefined;
+      this.#events.event(rs, "Warning", "FailedCreate", `Error creating: ${errorMessage(error)}`);
+      return { reason: "FailedCreate", error };
     }
     if (diff > 0) {
       const victims = podsToDelete(pods, Math.min(diff, BURST_REPLICAS));
-      const results = await Promise.allSettled(victims.map((pod) => this.#deletePod(key, pod)));
+      const results = await Promise.allSettled(victims.map((pod) => this.#deletePod(key, rs, pod)));
       const failed = results.find((r) => r.status === "rejected");
-      return failed ? { reason: "FailedDelete", error: failed.reason } : undefined;
+      if (!failed) return undefined;
+      this.#events.event(rs, "Warning", "FailedDelete", `Error deleting: ${errorMessage(failed.reason)}`);
+      return { reason: "FailedDelete", error: failed.reason };
     }
     return undefined;
   }
 
-  async #deletePod(key: string, pod: KubeObject): Promise<void> {
+  async #deletePod(key: string, rs: KubeObject, pod: KubeObject): Promise<void> {
     try {
       await this.#client.delete(R.pods, pod.metadata.namespace, pod.metadata.name ?? "");
       this.#expectations.expectDeletion(key, pod);
+      this.#events.event(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
     } catch (error) {
       if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
     }

@@ -6,9 +6,11 @@ import {
   type OwnerReference,
   StatusError,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { controllerRefTo } from "./owner.ts";
-import { claimName, inOrdinalRange, ordinalOf, statefulSetSpec } from "./statefulset-identity.ts";
+import { claimName, inOrdinalRange, ordinalOf, podName, statefulSetSpec } from "./statefulset-identity.ts";
+import { errorMessage } from "./status-fields.ts";
 import { WorkloadControllerNames } from "./well-known.ts";
 
 const NAME = WorkloadControllerNames.statefulSet;
@@ -65,12 +67,14 @@ export function desiredClaimOwners(
  * with the template's labels and the set's matchLabels. Fails while a claim
  * of that name is still being deleted.
  */
-export async function createMissingClaims(
-  client: KubeClient,
-  claims: Informer,
-  set: KubeObject,
-  ordinal: number,
-): Promise<void> {
+export async function createMissingClaims(options: {
+  client: KubeClient;
+  claims: Informer;
+  set: KubeObject;
+  ordinal: number;
+  events: EventRecorder;
+}): Promise<void> {
+  const { client, claims, set, ordinal } = options;
   const spec = statefulSetSpec(set);
   const namespace = set.metadata.namespace;
   for (const template of spec.volumeClaimTemplates ?? []) {
@@ -96,10 +100,19 @@ export async function createMissingClaims(
     };
     const owners = desiredClaimOwners(claim, set, undefined) ?? [];
     if (owners.length > 0) claim.metadata.ownerReferences = owners;
+    const subject = `Claim ${name} Pod ${podName(set, ordinal)} in StatefulSet ${set.metadata.name}`;
     try {
       await client.create(R.persistentvolumeclaims, namespace, claim, { fieldManager: NAME });
+      options.events.event(set, "Normal", "SuccessfulCreate", `create ${subject} success`);
     } catch (error) {
-      if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
+      if (error instanceof StatusError && error.reason === "AlreadyExists") continue;
+      options.events.event(
+        set,
+        "Warning",
+        "FailedCreate",
+        `create ${subject} failed error: ${errorMessage(error)}`,
+      );
+      throw error;
     }
   }
 }

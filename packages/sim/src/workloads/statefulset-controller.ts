@@ -8,6 +8,7 @@ import {
   type Runnable,
   StatusError,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";
@@ -32,7 +33,8 @@ import {
   statefulSetSpec,
 } from "./statefulset-identity.ts";
 import { statefulSetStatus } from "./statefulset-status.ts";
-import { SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
+import { errorMessage } from "./status-fields.ts";
+import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { computeTemplateHash } from "./template-hash.ts";
 import { WorkloadControllerNames } from "./well-known.ts";
 import { intOr, type PodTemplate, statusOf } from "./workload-types.ts";
@@ -61,10 +63,12 @@ export class StatefulSetController implements Runnable {
   #clock: Clock;
   #expectations: Expectations;
   #templates = new Map<string, PodTemplate | undefined>();
+  #events: EventRecorder;
   #runner: SyncedController;
 
   constructor(options: WorkloadControllerOptions) {
     this.#client = options.client;
+    this.#events = options.events?.(NAME) ?? NO_EVENTS;
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, statefulsets, persistentvolumeclaims } = options.informers;
@@ -171,7 +175,7 @@ export class StatefulSetController implements Runnable {
       const ordinal = start + index;
       if (pod && isPodTerminal(pod)) {
         // A finished member is replaced: delete it now, recreate it once it is gone.
-        if (!isPodTerminating(pod)) await this.#delete(key, pod);
+        if (!isPodTerminating(pod)) await this.#delete(key, set, pod);
         if (monotonic) return;
         continue;
       }
@@ -180,8 +184,7 @@ export class StatefulSetController implements Runnable {
         if (monotonic) return;
         continue;
       }
-      if (podPhase(pod) === "Pending")
-        await createMissingClaims(this.#client, this.#informers.persistentvolumeclaims, set, ordinal);
+      if (podPhase(pod) === "Pending") await this.#createClaims(set, ordinal);
       if (monotonic && !healthy(pod)) return;
       const labels = missingIdentityLabels(set, pod, ordinal);
       if (labels) {
@@ -204,7 +207,7 @@ export class StatefulSetController implements Runnable {
         continue;
       }
       if (monotonic && !healthy(pod) && pod !== firstUnhealthy) return;
-      await this.#delete(key, pod);
+      await this.#delete(key, set, pod);
       if (monotonic) return;
     }
     if (spec.updateStrategy?.type === "OnDelete") return;
@@ -212,7 +215,7 @@ export class StatefulSetController implements Runnable {
     for (let index = count - 1; index >= partition; index--) {
       const pod = replicas[index];
       if (pod && podRevision(pod) !== revisions.update && !isPodTerminating(pod)) {
-        await this.#delete(key, pod);
+        await this.#delete(key, set, pod);
         return;
       }
       if (!healthy(pod)) return;
@@ -231,23 +234,41 @@ export class StatefulSetController implements Runnable {
     const [template, revision] = current
       ? [revisions.currentTemplate, revisions.current]
       : [spec.template, revisions.update];
-    await createMissingClaims(this.#client, this.#informers.persistentvolumeclaims, set, ordinal);
-    const created = await this.#client.create(
-      R.pods,
-      set.metadata.namespace,
-      newStatefulSetPod(set, template, ordinal, revision),
-      {
-        fieldManager: NAME,
-      },
-    );
+    await this.#createClaims(set, ordinal);
+    const pod = newStatefulSetPod(set, template, ordinal, revision);
+    const subject = `Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name}`;
+    let created: KubeObject;
+    try {
+      created = await this.#client.create(R.pods, set.metadata.namespace, pod, { fieldManager: NAME });
+    } catch (error) {
+      this.#events.event(
+        set,
+        "Warning",
+        "FailedCreate",
+        `create ${subject} failed error: ${errorMessage(error)}`,
+      );
+      throw error;
+    }
+    this.#events.event(set, "Normal", "SuccessfulCreate", `create ${subject} successful`);
     this.#expectations.expectCreation(key, created);
     await syncClaimOwners(this.#client, this.#informers.persistentvolumeclaims, set, created);
   }
 
-  async #delete(key: string, pod: KubeObject): Promise<void> {
+  #createClaims(set: KubeObject, ordinal: number): Promise<void> {
+    const claims = this.#informers.persistentvolumeclaims;
+    return createMissingClaims({ client: this.#client, claims, set, ordinal, events: this.#events });
+  }
+
+  async #delete(key: string, set: KubeObject, pod: KubeObject): Promise<void> {
     try {
       await this.#client.delete(R.pods, pod.metadata.namespace, pod.metadata.name ?? "");
       this.#expectations.expectDeletion(key, pod);
+      this.#events.event(
+        set,
+        "Normal",
+        "SuccessfulDelete",
+        `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+      );
     } catch (error) {
       if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
     }

@@ -14,11 +14,13 @@ import {
   type Volume,
 } from "./workload-types.ts";
 
+/** A volumeClaimTemplates entry. */
 export type ClaimTemplate = {
   metadata?: { name?: string; labels?: StringMap; annotations?: StringMap };
   spec?: Record<string, unknown>;
 };
 
+/** The StatefulSet spec fields the controller reads. */
 export type StatefulSetSpec = {
   replicas?: number;
   selector?: LabelSelector;
@@ -32,6 +34,7 @@ export type StatefulSetSpec = {
   ordinals?: { start?: number };
 };
 
+/** A StatefulSet status as the controller writes it. */
 export type StatefulSetStatus = {
   observedGeneration?: number;
   replicas?: number;
@@ -45,6 +48,7 @@ export type StatefulSetStatus = {
   conditions?: Condition[];
 };
 
+/** Accessors with Kubernetes' defaults: ordinals start at 0, replicas 1 when unset. */
 export const statefulSetSpec = (set: KubeObject) => specOf<StatefulSetSpec>(set);
 export const startOrdinal = (set: KubeObject) => intOr(statefulSetSpec(set).ordinals?.start, 0);
 export const replicasOf = (set: KubeObject) => intOr(statefulSetSpec(set).replicas, 1);
@@ -59,10 +63,12 @@ export function ordinalOf(set: KubeObject, pod: KubeObject): number {
   return Number.isSafeInteger(ordinal) && ordinal <= 2_147_483_647 ? ordinal : -1;
 }
 
+/** The ordinal is one the set should have now (start ≤ ordinal < start + replicas). */
 export function inOrdinalRange(set: KubeObject, ordinal: number): boolean {
   return ordinal >= startOrdinal(set) && ordinal < startOrdinal(set) + replicasOf(set);
 }
 
+/** `<set>-<ordinal>`. */
 export function podName(set: KubeObject, ordinal: number): string {
   return `${set.metadata.name}-${ordinal}`;
 }
@@ -72,6 +78,7 @@ export function claimName(set: KubeObject, template: ClaimTemplate, ordinal: num
   return `${template.metadata?.name}-${set.metadata.name}-${ordinal}`;
 }
 
+/** The revision a member pod was created from (its controller-revision-hash label). */
 export function podRevision(pod: KubeObject): string {
   return pod.metadata.labels?.[WorkloadLabels.controllerRevisionHash] ?? "";
 }

@@ -7,6 +7,7 @@ import {
   type Runnable,
   StatusError,
 } from "@atoll/kube";
+import type { EventRecorder } from "../events/recorder.ts";
 import type { WorkloadInformers } from "./informers.ts";
 
 /** What every workload controller is built from. */
@@ -16,7 +17,12 @@ export type WorkloadControllerOptions = {
   clock: Clock;
   /** Reconcile failures (they are retried with back-off); Conflicts are not reported, only retried. */
   onError?: (controller: string, key: string, error: unknown) => void;
+  /** The recorder each controller writes its Events with, by component name; none by default. */
+  events?: (component: string) => EventRecorder;
 };
+
+/** Records nothing: for controllers run without Events. */
+export const NO_EVENTS: EventRecorder = { event() {} };
 
 /** How soon a reconcile that lost an optimistic-concurrency race runs again. */
 const CONFLICT_RETRY_MS = 20;

@@ -18,6 +18,7 @@ export const WorkloadLabels = {
   jobCompletionIndex: "batch.kubernetes.io/job-completion-index",
 } as const;
 
+/** Annotations the workload controllers read and write. */
 export const WorkloadAnnotations = {
   revision: "deployment.kubernetes.io/revision",
   desiredReplicas: "deployment.kubernetes.io/desired-replicas",

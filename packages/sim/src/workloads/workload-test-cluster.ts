@@ -7,6 +7,7 @@ import {
   rfc3339,
   systemClock,
 } from "@atoll/kube";
+import { ApiEventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import { createWorkloadControllers, type WorkloadControllers } from "./index.ts";
 import { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
@@ -55,6 +56,8 @@ export async function startWorkloadTestCluster(
     clock: systemClock,
     onError: (_controller, _key, error) => errors.push(error),
     jobBackoff: { initialMs: options.jobBackoffMs ?? 0 },
+    events: (component) =>
+      new ApiEventRecorder({ client: server.client(component), component, clock: systemClock }),
   });
   const running = informersRunnable(informers);
   await controllers.start();

@@ -3,10 +3,13 @@ import { isRecord, type KubeObject } from "@atoll/kube";
 /** The shapes of the workload API fields the controllers read; everything else passes through untouched. */
 export type StringMap = Record<string, string>;
 
+/** metav1.LabelSelectorRequirement. */
 export type LabelSelectorRequirement = { key: string; operator: string; values?: string[] };
 
+/** metav1.LabelSelector. */
 export type LabelSelector = { matchLabels?: StringMap; matchExpressions?: LabelSelectorRequirement[] };
 
+/** core/v1 Toleration. */
 export type Toleration = {
   key?: string;
   operator?: string;
@@ -15,13 +18,16 @@ export type Toleration = {
   tolerationSeconds?: number;
 };
 
+/** core/v1 NodeSelectorRequirement (labels for matchExpressions, fields for matchFields). */
 export type NodeSelectorRequirement = { key: string; operator: string; values?: string[] };
 
+/** core/v1 NodeSelectorTerm: all its requirements must hold. */
 export type NodeSelectorTerm = {
   matchExpressions?: NodeSelectorRequirement[];
   matchFields?: NodeSelectorRequirement[];
 };
 
+/** The part of core/v1 Affinity the controllers read and write. */
 export type Affinity = {
   nodeAffinity?: {
     requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] };
@@ -30,8 +36,10 @@ export type Affinity = {
   [field: string]: unknown;
 };
 
+/** A pod volume, as far as claims are concerned. */
 export type Volume = { name: string; persistentVolumeClaim?: { claimName: string; readOnly?: boolean } };
 
+/** The pod spec fields the controllers read or set; the rest passes through. */
 export type PodSpec = {
   nodeName?: string;
   nodeSelector?: StringMap;
@@ -45,6 +53,7 @@ export type PodSpec = {
   [field: string]: unknown;
 };
 
+/** core/v1 PodTemplateSpec. */
 export type PodTemplate = {
   metadata?: { labels?: StringMap; annotations?: StringMap; finalizers?: string[]; [field: string]: unknown };
   spec?: PodSpec;
@@ -61,6 +70,7 @@ export type Condition = {
   lastProbeTime?: string;
 };
 
+/** The pod status fields the controllers read. */
 export type PodStatus = {
   phase?: string;
   conditions?: Condition[];
