@@ -1,9 +1,9 @@
-import { type Clock, jsonEqual, type KubeClient, type KubeObject, rfc3339, StatusError } from "@atoll/kube";
+import { type Clock, type KubeClient, type KubeObject, rfc3339, StatusError } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
 import type { Expectations } from "./expectations.ts";
 import { ensureJobCondition, hasTrueCondition, JobReasons, jobCondition } from "./job-conditions.ts";
-import { completionIndexOf, firstPendingIndexes, formatIndexes, parseIndexes } from "./job-indexes.ts";
+import { completionIndexOf, firstPendingIndexes, parseIndexes } from "./job-indexes.ts";
 import {
   hasTrackingFinalizer,
   isJobPodFailed,
@@ -14,10 +14,10 @@ import {
   podsForRemoval,
   removeTrackingFinalizer,
 } from "./job-pods.ts";
-import { isPodActive, isPodReady, isPodTerminal, isPodTerminating, podPhase } from "./pod-state.ts";
+import { trackAndFinish } from "./job-tracking.ts";
+import { isPodActive, isPodTerminal, isPodTerminating, podPhase } from "./pod-state.ts";
 import { slowStartBatch } from "./replicaset-controller.ts";
-import { omitZero } from "./status-fields.ts";
-import { JOB_TRACKING_FINALIZER, WorkloadControllerNames } from "./well-known.ts";
+import { WorkloadControllerNames } from "./well-known.ts";
 import { type Condition, statusOf } from "./workload-types.ts";
 
 const NAME = WorkloadControllerNames.job;
@@ -32,6 +32,82 @@ export type JobSyncDeps = {
   backoff: JobBackoff;
   events: EventRecorder;
 };
+
+/** What one pass knows about a Job and its pods before acting. */
+export type JobView = {
+  settings: ReturnType<typeof jobSettings>;
+  /** A working copy of the status, changed and written as the pass goes. */
+  status: JobStatus;
+  uncounted: { succeeded: string[]; failed: string[] };
+  /** Pods still carrying the tracking finalizer (and not just released by an earlier pass). */
+  tracked: KubeObject[];
+  succeeded: number;
+  failed: number;
+  previousIndexes: Set<number>;
+  succeededIndexes: Set<number>;
+  validIndex(pod: KubeObject): boolean;
+};
+
+function observe(deps: JobSyncDeps, key: string, job: KubeObject, pods: KubeObject[]): JobView {
+  const settings = jobSettings(job);
+  const status: JobStatus = structuredClone(statusOf<JobStatus>(job));
+  const uncounted = {
+    succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])],
+    failed: [...(status.uncountedTerminatedPods?.failed ?? [])],
+  };
+  const completions = settings.completions ?? 0;
+  const released = deps.expectations.pendingFinalizerRemovals(key);
+  const tracked = pods.filter((p) => hasTrackingFinalizer(p) && !released.has(p.metadata.uid ?? ""));
+  const isUncounted = (uid: string) => uncounted.succeeded.includes(uid) || uncounted.failed.includes(uid);
+  const validIndex = (p: KubeObject) =>
+    !settings.indexed || (completionIndexOf(p) >= 0 && completionIndexOf(p) < completions);
+  const fresh = tracked.filter((p) => !isUncounted(p.metadata.uid ?? "") && validIndex(p));
+  const newSucceeded = fresh.filter((p) => podPhase(p) === "Succeeded").length;
+  const newFailed = fresh.filter(
+    (p) => podPhase(p) !== "Succeeded" && isJobPodFailed(p, settings.onlyReplaceFailed),
+  ).length;
+  const previousIndexes = parseIndexes(status.completedIndexes, completions);
+  const succeededIndexes = new Set(previousIndexes);
+  for (const pod of pods) {
+    if (podPhase(pod) === "Succeeded" && validIndex(pod)) succeededIndexes.add(completionIndexOf(pod));
+  }
+  return {
+    settings,
+    status,
+    uncounted,
+    tracked,
+    succeeded: settings.indexed
+      ? succeededIndexes.size
+      : (status.succeeded ?? 0) + newSucceeded + uncounted.succeeded.length,
+    failed: (status.failed ?? 0) + newFailed + uncounted.failed.length,
+    previousIndexes,
+    succeededIndexes,
+    validIndex,
+  };
+}
+
+/**
+ * The condition the Job is heading for, if any: SuccessCriteriaMet or
+ * FailureTarget already recorded, or a new FailureTarget for more than
+ * `backoffLimit` failures or for `activeDeadlineSeconds` passed (else when to
+ * check that deadline again).
+ */
+function finishedCondition(view: JobView, now: Date): { finished?: Condition; requeueMs?: number } {
+  const { status, settings } = view;
+  if (hasTrueCondition(status.conditions, "SuccessCriteriaMet")) {
+    return { finished: jobCondition("SuccessCriteriaMet", "True", ...JobReasons.completionsReached, now) };
+  }
+  if (hasTrueCondition(status.conditions, "FailureTarget")) {
+    return { finished: status.conditions?.find((c) => c.type === "FailureTarget") };
+  }
+  if (view.failed > settings.backoffLimit) {
+    return { finished: jobCondition("FailureTarget", "True", ...JobReasons.backoffLimitExceeded, now) };
+  }
+  if (settings.activeDeadlineSeconds === undefined || settings.suspended || !status.startTime) return {};
+  const left = Date.parse(status.startTime) + settings.activeDeadlineSeconds * 1000 - now.getTime();
+  if (left > 0) return { requeueMs: left };
+  return { finished: jobCondition("FailureTarget", "True", ...JobReasons.deadlineExceeded, now) };
+}
 
 /**
  * One pass of the Job controller over one unfinished Job (`syncJob`): counts
@@ -48,181 +124,57 @@ export async function syncJob(
   job: KubeObject,
   pods: KubeObject[],
 ): Promise<number | undefined> {
-  const { clock, expectations, backoff } = deps;
-  const settings = jobSettings(job);
-  const now = clock.now();
-  const status: JobStatus = structuredClone(statusOf<JobStatus>(job));
-  const uncounted = {
-    succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])],
-    failed: [...(status.uncountedTerminatedPods?.failed ?? [])],
-  };
-  const satisfied = expectations.satisfied(key);
-  const expectedRemovals = expectations.pendingFinalizerRemovals(key);
-  const completions = settings.completions ?? 0;
+  const now = deps.clock.now();
+  const view = observe(deps, key, job, pods);
+  const { settings, status } = view;
+  const satisfied = deps.expectations.satisfied(key);
   let active = pods.filter(isPodActive);
   let terminating = pods.filter((p) => isPodTerminating(p) && !isPodTerminal(p)).length;
-  const tracked = pods.filter((p) => hasTrackingFinalizer(p) && !expectedRemovals.has(p.metadata.uid ?? ""));
-  const isUncounted = (p: KubeObject) =>
-    uncounted.succeeded.includes(p.metadata.uid ?? "") || uncounted.failed.includes(p.metadata.uid ?? "");
-  const validIndex = (p: KubeObject) =>
-    !settings.indexed || (completionIndexOf(p) >= 0 && completionIndexOf(p) < completions);
-  const fresh = tracked.filter((p) => !isUncounted(p) && validIndex(p));
-  const newSucceeded = fresh.filter((p) => podPhase(p) === "Succeeded");
-  const newFailed = fresh.filter(
-    (p) => podPhase(p) !== "Succeeded" && isJobPodFailed(p, settings.onlyReplaceFailed),
-  );
-  let succeeded = (status.succeeded ?? 0) + newSucceeded.length + uncounted.succeeded.length;
-  const failed = (status.failed ?? 0) + newFailed.length + uncounted.failed.length;
-  const previousIndexes = parseIndexes(status.completedIndexes, completions);
-  const succeededIndexes = new Set(previousIndexes);
-  if (settings.indexed) {
-    for (const pod of pods)
-      if (podPhase(pod) === "Succeeded" && validIndex(pod)) succeededIndexes.add(completionIndexOf(pod));
-    succeeded = succeededIndexes.size;
-  }
   if (!status.startTime && !settings.suspended) status.startTime = rfc3339(now);
+  let { finished, requeueMs } = finishedCondition(view, now);
+  let conditionsChanged = false;
 
-  let requeueMs: number | undefined;
-  let finished: Condition | undefined;
-  const conditions = status.conditions;
-  if (hasTrueCondition(conditions, "SuccessCriteriaMet")) {
-    finished = jobCondition("SuccessCriteriaMet", "True", ...JobReasons.completionsReached, now);
-  } else if (hasTrueCondition(conditions, "FailureTarget")) {
-    finished = conditions?.find((c) => c.type === "FailureTarget");
-  } else if (failed > settings.backoffLimit) {
-    finished = jobCondition("FailureTarget", "True", ...JobReasons.backoffLimitExceeded, now);
-  } else if (settings.activeDeadlineSeconds !== undefined && !settings.suspended && status.startTime) {
-    const left = Date.parse(status.startTime) + settings.activeDeadlineSeconds * 1000 - now.getTime();
-    if (left <= 0) finished = jobCondition("FailureTarget", "True", ...JobReasons.deadlineExceeded, now);
-    else requeueMs = left;
-  }
-
-  let needsFlush = false;
   if (finished && finished.type !== "SuccessCriteriaMet") {
+    // Failing: stop every pod, keeping its finalizer so it is counted as failed.
     const deleted = await deletePods(deps, key, active, { job, keepFinalizer: true });
     if (deleted !== active.length || !satisfied) finished = undefined;
     terminating += deleted;
-    active = active.slice(deleted);
+    active = [];
   } else if (!finished) {
     if (satisfied && !job.metadata.deletionTimestamp) {
-      const managed = await manage(deps, key, job, active, { succeeded, succeededIndexes, terminating });
-      active = managed.active;
-      terminating = managed.terminating;
+      const managed = await manage(deps, key, job, active, { ...view, terminating });
+      ({ active, terminating } = managed);
       requeueMs = managed.requeueMs ?? requeueMs;
-      const suspendCondition = settings.suspended
-        ? jobCondition("Suspended", "True", ...JobReasons.suspended, now)
-        : jobCondition("Suspended", "False", ...JobReasons.resumed, now);
-      const ensured = ensureJobCondition(status.conditions, suspendCondition);
-      if (ensured.changed) {
-        status.conditions = ensured.conditions;
-        needsFlush = true;
-        if (!settings.suspended) status.startTime = rfc3339(now);
-        const [reason, message] = settings.suspended
-          ? ["Suspended", "Job suspended"]
-          : ["Resumed", "Job resumed"];
-        deps.events.event(job, "Normal", reason, message);
-      }
+      conditionsChanged = updateSuspended(deps, job, view, now);
     }
+    const completions = settings.completions;
     const done =
-      settings.completions === undefined
-        ? succeeded > 0 && active.length === 0
-        : succeeded >= completions && active.length === 0;
+      (completions === undefined ? view.succeeded > 0 : view.succeeded >= completions) && active.length === 0;
     if (done) finished = jobCondition("SuccessCriteriaMet", "True", ...JobReasons.completionsReached, now);
   }
-
-  const ready = active.filter(isPodReady).length;
-  needsFlush ||=
-    active.length !== (status.active ?? 0) || ready !== status.ready || terminating !== status.terminating;
-  status.active = active.length;
-  status.ready = ready;
-  status.terminating = terminating;
-
-  // Count finished pods: record them as uncounted, then remove their finalizers, then move them into the counters.
-  const toRelease: KubeObject[] = [];
-  const newlySucceededIndexes: number[] = [];
-  const counted = { succeeded: [] as KubeObject[], failed: [] as KubeObject[] };
-  for (const pod of tracked) {
-    const uid = pod.metadata.uid ?? "";
-    const failedPod = isJobPodFailed(pod, settings.onlyReplaceFailed);
-    if (!(job.metadata.deletionTimestamp || finished || podPhase(pod) === "Succeeded" || failedPod)) continue;
-    toRelease.push(pod);
-    if (podPhase(pod) === "Succeeded" && !uncounted.failed.includes(uid)) {
-      if (settings.indexed) {
-        if (validIndex(pod) && !previousIndexes.has(completionIndexOf(pod)))
-          newlySucceededIndexes.push(completionIndexOf(pod));
-      } else if (!uncounted.succeeded.includes(uid)) {
-        uncounted.succeeded.push(uid);
-        counted.succeeded.push(pod);
-      }
-    } else if (
-      (failedPod || (finished && finished.type !== "SuccessCriteriaMet")) &&
-      !uncounted.failed.includes(uid) &&
-      validIndex(pod)
-    ) {
-      uncounted.failed.push(uid);
-      counted.failed.push(pod);
-    }
-  }
-  needsFlush ||= counted.succeeded.length + counted.failed.length + newlySucceededIndexes.length > 0;
-  if (settings.indexed) {
-    const text = formatIndexes([...previousIndexes, ...newlySucceededIndexes]);
-    needsFlush ||= text !== (status.completedIndexes ?? "");
-    status.completedIndexes = text;
-    status.succeeded = parseIndexes(text, completions).size;
-  }
-  if (finished?.type === "FailureTarget" && !hasTrueCondition(status.conditions, "FailureTarget")) {
-    status.conditions = [...(status.conditions ?? []), finished];
-    needsFlush = true;
-  }
-  if (finished?.type === "SuccessCriteriaMet" && !hasTrueCondition(status.conditions, "SuccessCriteriaMet")) {
-    status.conditions = [...(status.conditions ?? []), finished];
-    needsFlush = true;
-  }
-  status.uncountedTerminatedPods = uncounted;
-  let current = job;
-  const flush = async () => {
-    const next = jobStatusForWrite(status);
-    if (!jsonEqual(next, current.status ?? {})) {
-      current = await deps.client.update(
-        R.jobs,
-        job.metadata.namespace,
-        { ...current, status: next },
-        { subresource: "status", fieldManager: NAME },
-      );
-    }
-  };
-  if (needsFlush) await flush();
-  backoff.record(key, counted.succeeded, counted.failed);
-
-  const released = new Set<string>();
-  for (const pod of toRelease) {
-    await removeTrackingFinalizer(deps.client, pod);
-    expectations.expectFinalizerRemoval(key, pod, JOB_TRACKING_FINALIZER);
-    released.add(pod.metadata.uid ?? "");
-  }
-  const stillTracked = new Set(tracked.map((p) => p.metadata.uid ?? "").filter((uid) => !released.has(uid)));
-  const keep = (uid: string) => stillTracked.has(uid);
-  status.succeeded = settings.indexed
-    ? status.succeeded
-    : (status.succeeded ?? 0) + uncounted.succeeded.filter((u) => !keep(u)).length;
-  status.failed = (status.failed ?? 0) + uncounted.failed.filter((u) => !keep(u)).length;
-  uncounted.succeeded = uncounted.succeeded.filter(keep);
-  uncounted.failed = uncounted.failed.filter(keep);
-
-  if (finished && uncounted.succeeded.length + uncounted.failed.length === 0 && terminating === 0) {
-    const final =
-      finished.type === "SuccessCriteriaMet"
-        ? jobCondition("Complete", "True", ...JobReasons.completionsReached, now)
-        : jobCondition("Failed", "True", finished.reason ?? "", finished.message ?? "", now);
-    status.conditions = ensureJobCondition(status.conditions, final).conditions;
-    if (final.type === "Complete") status.completionTime = final.lastTransitionTime;
-    await flush();
-    if (final.type === "Complete") deps.events.event(job, "Normal", "Completed", "Job completed");
-    else deps.events.event(job, "Warning", final.reason ?? "", final.message ?? "");
-    return requeueMs;
-  }
-  await flush();
+  await trackAndFinish(deps, key, job, view, {
+    active,
+    terminating,
+    finished,
+    needsFlush: conditionsChanged,
+    now,
+  });
   return requeueMs;
+}
+
+/** Sets Suspended True (JobSuspended) or False (JobResumed, restarting startTime); true when it changed. */
+function updateSuspended(deps: JobSyncDeps, job: KubeObject, view: JobView, now: Date): boolean {
+  const { status, settings } = view;
+  const condition = settings.suspended
+    ? jobCondition("Suspended", "True", ...JobReasons.suspended, now)
+    : jobCondition("Suspended", "False", ...JobReasons.resumed, now);
+  const ensured = ensureJobCondition(status.conditions, condition);
+  if (!ensured.changed) return false;
+  status.conditions = ensured.conditions;
+  if (!settings.suspended) status.startTime = rfc3339(now);
+  const [reason, message] = settings.suspended ? ["Suspended", "Job suspended"] : ["Resumed", "Job resumed"];
+  deps.events.event(job, "Normal", reason, message);
+  return true;
 }
 
 /** Deletes pods (first releasing their finalizer unless `keepFinalizer`); how many are gone or going. */
@@ -299,15 +251,4 @@ async function manage(
   });
   if (error) throw error;
   return { active: [...active, ...created], terminating: counts.terminating };
-}
-
-function jobStatusForWrite(status: JobStatus): Record<string, unknown> {
-  const { ready, terminating, uncountedTerminatedPods, ...rest } = status;
-  const uncounted = omitZero({ ...uncountedTerminatedPods });
-  return {
-    ...omitZero(rest),
-    ready: ready ?? 0,
-    terminating: terminating ?? 0,
-    uncountedTerminatedPods: uncounted,
-  };
 }
