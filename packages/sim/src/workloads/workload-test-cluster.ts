@@ -9,9 +9,9 @@ import {
 } from "@atoll/kube";
 import { ApiEventRecorder } from "../events/recorder.ts";
 import { R } from "../resources.ts";
-import { createWorkloadControllers, type WorkloadControllers } from "./index.ts";
 import { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
 import { podPhase } from "./pod-state.ts";
+import { createWorkloadControllers, type WorkloadControllers } from "./workload-controllers.ts";
 
 /**
  * A real in-process API server with the workload controllers running against
