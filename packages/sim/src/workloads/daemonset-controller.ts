@@ -30,7 +30,7 @@ import {
   podPhase,
 } from "./pod-state.ts";
 import { podFromTemplate, podNamePrefix } from "./pod-template.ts";
-import { slowStartBatch } from "./replicaset-controller.ts";
+import { slowStartBatch } from "./slow-start.ts";
 import { errorMessage } from "./status-fields.ts";
 import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { computeTemplateHash } from "./template-hash.ts";

@@ -16,7 +16,7 @@ import {
 } from "./job-pods.ts";
 import { trackAndFinish } from "./job-tracking.ts";
 import { isPodActive, isPodTerminal, isPodTerminating, podPhase } from "./pod-state.ts";
-import { slowStartBatch } from "./replicaset-controller.ts";
+import { slowStartBatch } from "./slow-start.ts";
 import { WorkloadControllerNames } from "./well-known.ts";
 import { type Condition, statusOf } from "./workload-types.ts";
 

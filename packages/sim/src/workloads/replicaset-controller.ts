@@ -19,6 +19,7 @@ import { claimChildren, controllerKeyOf, controllerOf, controllerRefTo } from ".
 import { podsToDelete } from "./pod-ranking.ts";
 import { isPodActive, isPodAvailable, isPodReady, nextAvailabilityMs } from "./pod-state.ts";
 import { podFromTemplate, podNamePrefix } from "./pod-template.ts";
+import { slowStartBatch } from "./slow-start.ts";
 import { errorMessage, omitZero } from "./status-fields.ts";
 import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { WorkloadControllerNames, WorkloadLabels } from "./well-known.ts";
@@ -180,22 +181,6 @@ export class ReplicaSetController implements Runnable {
       if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
     }
   }
-}
-
-/**
- * Runs `count` calls in batches of 1, 2, 4… (Kubernetes' slow start), so a
- * call that always fails (quota, validation) fails once, not `count` times.
- * Resolves with the first failure, or undefined.
- */
-export async function slowStartBatch(count: number, call: () => Promise<void>): Promise<unknown> {
-  let remaining = count;
-  for (let size = Math.min(1, remaining); remaining > 0; size = Math.min(size * 2, remaining)) {
-    const results = await Promise.allSettled(Array.from({ length: size }, () => call()));
-    const failed = results.find((r) => r.status === "rejected");
-    if (failed) return failed.reason;
-    remaining -= size;
-  }
-  return undefined;
 }
 
 function replicaSetStatus(
