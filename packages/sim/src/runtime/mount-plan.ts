@@ -15,7 +15,7 @@ export function hostPathOf(path: string, binds: readonly Bind[]): string {
       if (best === undefined || bind.target.length > best.target.length) best = bind;
     }
   }
-  return best === undefined ? path : best.source + path.slice(best.target.length);
+  return best === undefined ? path : posix.join(best.source, path.slice(best.target.length));
 }
 
 /**

@@ -154,6 +154,8 @@ test("exec runs the command inside the container: exit 0 succeeds, 1 fails", asy
   const context = {
     podIP,
     container: probed,
+    // Generous, so a loaded machine does not turn a slow exec into a timeout failure.
+    timeoutMs: 10_000,
     exec: (command: string[], timeoutMs: number) =>
       execInContainer({ sandbox, pid: app.pid, command, env, timeoutMs }),
   };

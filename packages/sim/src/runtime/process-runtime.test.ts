@@ -220,3 +220,19 @@ test("cleanupOrphans kills what a crashed member left behind, and only that", as
   assert.equal(await alive(innocent.pid!), true, "a reused pid with another start time is spared");
   assert.deepEqual(await cleanupOrphans(stateDir), [], "records are forgotten");
 });
+
+test("without namespace tools the runtime warns loudly and runs plain host processes", async (t) => {
+  const warnings: string[] = [];
+  const host = searchPath(process.env.PATH ?? "");
+  const plain = await detectSandbox({
+    which: (bin) => (bin === "unshare" ? undefined : host(bin)),
+    scratchDir: dir,
+    warn: (message) => warnings.push(message),
+  });
+  assert.equal(plain.kind, "plain");
+  assert.match(warnings.join("\n"), /missing unshare.*NOT visible at their mountPaths/);
+  const opts = options('echo "$X in $(pwd)"', { sandbox: plain, env: { X: "plain" }, workingDir: dir });
+  const container = await start(t, opts);
+  assert.deepEqual(await container.exited, { exitCode: 0, signal: null });
+  assert.match(await logText(opts), new RegExp(` stdout F plain in ${dir}$`, "m"));
+});

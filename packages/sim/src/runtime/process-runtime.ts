@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, readlink, stat } from "node:fs/promises";
 import { constants } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -122,13 +122,20 @@ export async function startContainer(options: StartOptions): Promise<ContainerPr
     });
     child.once("error", () => resolve({ exitCode: null, signal: null }));
   });
+  // Listen to fd 3 at once: once the child exits, Node drains unread pipes and their data is lost.
+  const setupRead =
+    sandbox.kind === "namespaces"
+      ? readSetup(child.stdio[3] as Readable, exitEvent, options.setupTimeoutMs ?? 30_000)
+      : undefined;
   const leader = child.pid;
+  const recorded = leader === undefined ? Promise.resolve() : record(options, leader, argv);
   const exited = exitEvent.then(async (exit) => {
     if (leader !== undefined) signalGroup(leader, "SIGKILL");
     await Promise.race([Promise.all(outputs), delay(2000)]);
     child.stdout?.destroy();
     child.stderr?.destroy();
     await log.close();
+    await recorded;
     await removeRecord(options.stateDir, options.id);
     return exit;
   });
@@ -136,13 +143,11 @@ export async function startContainer(options: StartOptions): Promise<ContainerPr
     await exited;
     throw new RuntimeError("RunContainerError", `could not spawn ${argv[0]}`);
   }
-  const startTicks = await processStartTicks(leader);
-  if (startTicks !== undefined)
-    await writeRecord(options.stateDir, { id: options.id, pid: leader, startTicks, argv });
+  await recorded;
   const warnings: string[] = [];
   let pid = leader;
-  if (sandbox.kind === "namespaces") {
-    const setup = await readSetup(child.stdio[3] as Readable, exitEvent, options.setupTimeoutMs ?? 30_000);
+  if (setupRead !== undefined) {
+    const setup = await setupRead;
     if (setup.pid === undefined) {
       signalGroup(leader, "SIGKILL");
       await exited;
@@ -152,6 +157,8 @@ export async function startContainer(options: StartOptions): Promise<ContainerPr
       );
     }
     pid = setup.pid;
+    // The marker comes just before `unshare --root` runs; an exec must not see the container half-entered.
+    await enteredRoot(pid, join(options.runDir, "sandbox", "root"), exitEvent);
     warnings.push(...setup.text.split("\n").filter((line) => line.trim() !== ""));
   }
   let done = false;
@@ -179,6 +186,25 @@ export async function startContainer(options: StartOptions): Promise<ContainerPr
       }
     },
   };
+}
+
+async function record(options: StartOptions, pid: number, argv: string[]): Promise<void> {
+  const startTicks = await processStartTicks(pid);
+  if (startTicks !== undefined)
+    await writeRecord(options.stateDir, { id: options.id, pid, startTicks, argv });
+}
+
+async function enteredRoot(pid: number, root: string, exit: Promise<unknown>): Promise<void> {
+  let exited = false;
+  void exit.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + 10_000;
+  while (!exited && Date.now() < deadline) {
+    const current = await readlink(`/proc/${pid}/root`).catch(() => undefined);
+    if (current === undefined || current === root) return;
+    await delay(2);
+  }
 }
 
 async function readSetup(

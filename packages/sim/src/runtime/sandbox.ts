@@ -91,6 +91,9 @@ export async function detectSandbox(options: DetectOptions): Promise<Sandbox> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  if (tools.nsenter === undefined) {
+    options.warn("nsenter not found: exec probes and execs run on the host, outside their containers");
+  }
   return { kind: "namespaces", tools };
 }
 
