@@ -23,6 +23,7 @@ import { R } from "./resources.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { ServiceAccountController } from "./serviceaccounts/service-account-controller.ts";
 import { LocalProvisioner } from "./storage/local-provisioner.ts";
+import { workloadControllersExtension } from "./workloads/member-extension.ts";
 
 export type MemberOptions = {
   /** The member's name, e.g. `k8s-1`: its kubeconfig context and node name prefix. */
@@ -212,6 +213,7 @@ export class SimMember {
       clock,
       onError: options.onError,
     };
+    manager.add(workloadControllersExtension()(context));
     for (const extension of options.extensions ?? []) manager.add(extension(context));
     const member = new SimMember({
       options,

@@ -105,3 +105,67 @@ test("every namespace gets a default service account; namespace deletion empties
   await m.ok(["delete", "namespace", "team", "--timeout=20s"]);
   assert.equal((await m.kubectl(["get", "namespace", "team"])).code, 1);
 });
+
+test("a Deployment rolls out to Available with Kubernetes' status; a StatefulSet creates ordinals with bound claims", async () => {
+  await m.ok(["create", "deployment", "api", "--image=nginx:1.25", "--replicas=3"]);
+  await m.ok(["rollout", "status", "deployment/api", "--timeout=30s"]);
+  await m.ok(["wait", "--for=condition=Available", "deployment/api", "--timeout=15s"]);
+  const deployment = JSON.parse(await m.ok(["get", "deploy", "api", "-o", "json"]));
+  assert.deepEqual(
+    [
+      deployment.status.replicas,
+      deployment.status.readyReplicas,
+      deployment.status.availableReplicas,
+      deployment.status.updatedReplicas,
+    ],
+    [3, 3, 3, 3],
+  );
+  assert.equal(deployment.status.observedGeneration, deployment.metadata.generation);
+  await m.ok(["set", "image", "deployment/api", "nginx=nginx:1.26"]);
+  await m.ok(["rollout", "status", "deployment/api", "--timeout=30s"]);
+  const images = JSON.parse(await m.ok(["get", "pods", "-l", "app=api", "-o", "json"])).items.map(
+    (p: { spec: { containers: Array<{ image: string }> } }) => p.spec.containers[0].image,
+  );
+  assert.deepEqual([...new Set(images)], ["nginx:1.26"]);
+
+  await m.ok(
+    ["apply", "-f", "-"],
+    `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`,
+  );
+  await m.ok(["rollout", "status", "statefulset/db", "--timeout=30s"]);
+  const pods = JSON.parse(await m.ok(["get", "pods", "-l", "app=db", "-o", "json"])).items;
+  const byName = pods.sort(
+    (
+      a: { metadata: { creationTimestamp: string; name: string } },
+      b: { metadata: { creationTimestamp: string; name: string } },
+    ) => a.metadata.name.localeCompare(b.metadata.name),
+  );
+  assert.deepEqual(
+    byName.map((p: { metadata: { name: string } }) => p.metadata.name),
+    ["db-0", "db-1", "db-2"],
+  );
+  const claims = JSON.parse(await m.ok(["get", "pvc", "-o", "json"])).items;
+  assert.deepEqual(
+    claims
+      .map(
+        (c: { metadata: { name: string }; status: { phase: string } }) =>
+          `${c.metadata.name}:${c.status.phase}`,
+      )
+      .sort(),
+    ["data-db-0:Bound", "data-db-1:Bound", "data-db-2:Bound"],
+  );
+});
