@@ -12,7 +12,6 @@ export {
   workloadInformersFrom,
 } from "./informers.ts";
 export { JobController, type JobControllerOptions } from "./job-controller.ts";
-export { defaultJobSelector } from "./job-selector.ts";
 export { workloadControllersExtension } from "./member-extension.ts";
 export { ReplicaSetController } from "./replicaset-controller.ts";
 export { StatefulSetController } from "./statefulset-controller.ts";

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Informer, type KubeObject } from "@atoll/kube";
 import { R } from "../resources.ts";
-import { defaultJobSelector } from "./job-selector.ts";
 import { isPodActive, podPhase } from "./pod-state.ts";
 import { JOB_TRACKING_FINALIZER, WorkloadAnnotations, WorkloadLabels } from "./well-known.ts";
 import {
@@ -181,32 +180,4 @@ test("ttlSecondsAfterFinished deletes the finished Job", async () => {
   await cluster.client.create(R.jobs, NS, job("brief", { ttlSecondsAfterFinished: 0 }));
   await until(async () => (await cluster.client.get(R.jobs, NS, "brief")) === undefined, "job deleted", 5000);
   node.stop();
-});
-
-test("defaultJobSelector does what kube-apiserver does on create", () => {
-  const withUid = {
-    metadata: { name: "x", uid: "u-1" },
-    spec: { template: { metadata: { labels: { a: "b" } } } },
-  };
-  const defaulted = defaultJobSelector(withUid);
-  assert.deepEqual(defaulted.spec, {
-    template: {
-      metadata: {
-        labels: {
-          a: "b",
-          "job-name": "x",
-          "batch.kubernetes.io/job-name": "x",
-          "controller-uid": "u-1",
-          "batch.kubernetes.io/controller-uid": "u-1",
-        },
-      },
-    },
-    selector: { matchLabels: { "batch.kubernetes.io/controller-uid": "u-1" } },
-  });
-  assert.deepEqual(withUid.spec.template.metadata.labels, { a: "b" }, "the input is not changed");
-  const manual = {
-    metadata: { name: "y", uid: "u-2" },
-    spec: { manualSelector: true, selector: { matchLabels: { a: "b" } } },
-  };
-  assert.deepEqual(defaultJobSelector(manual).spec, manual.spec);
 });
