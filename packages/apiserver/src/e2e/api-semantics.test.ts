@@ -264,6 +264,70 @@ describe("deletion", () => {
   });
 });
 
+describe("namespaces and CRD versions", () => {
+  test("a terminating namespace refuses new content with 403 Forbidden", async () => {
+    await request("/api/v1/namespaces", { method: "POST", body: { metadata: { name: "closing" } } });
+    await request("/api/v1/namespaces/closing/configmaps", {
+      method: "POST",
+      body: { metadata: { name: "held", finalizers: ["example.com/hold"] } },
+    });
+    await request("/api/v1/namespaces/closing", { method: "DELETE" });
+    const refused = await request("/api/v1/namespaces/closing/configmaps", {
+      method: "POST",
+      body: { metadata: { name: "late" } },
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.reason, "Forbidden");
+    assert.match(String(refused.body.message), /because it is being terminated/);
+    await request("/api/v1/namespaces/closing/configmaps/held", {
+      method: "PATCH",
+      raw: JSON.stringify({ metadata: { finalizers: null } }),
+      contentType: "application/merge-patch+json",
+    });
+    await until("namespace gone", async () => (await request("/api/v1/namespaces/closing")).status === 404);
+  });
+
+  test("a CRD with two served versions serves the same objects under both (conversion None)", async () => {
+    const schema = {
+      openAPIV3Schema: {
+        type: "object",
+        properties: { spec: { type: "object", properties: { n: { type: "integer" } } } },
+      },
+    };
+    const crd = await request("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+      method: "POST",
+      body: {
+        metadata: { name: "gadgets.example.com" },
+        spec: {
+          group: "example.com",
+          scope: "Namespaced",
+          names: { plural: "gadgets", singular: "gadget", kind: "Gadget" },
+          versions: [
+            { name: "v1beta1", served: true, storage: false, schema },
+            { name: "v1", served: true, storage: true, schema },
+          ],
+        },
+      },
+    });
+    assert.equal(crd.status, 201, crd.text);
+    await until("established", async () => (await request("/apis/example.com/v1")).status === 200);
+    const group = await request("/apis/example.com");
+    assert.deepEqual(group.body.preferredVersion, { groupVersion: "example.com/v1", version: "v1" });
+    const created = await request("/apis/example.com/v1beta1/namespaces/default/gadgets", {
+      method: "POST",
+      body: { apiVersion: "example.com/v1beta1", kind: "Gadget", metadata: { name: "g" }, spec: { n: 1 } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const asV1 = await request("/apis/example.com/v1/namespaces/default/gadgets/g");
+    assert.equal(asV1.body.apiVersion, "example.com/v1");
+    assert.deepEqual(asV1.body.spec, { n: 1 });
+    const crdStatus = (
+      await request("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.example.com")
+    ).body.status as { storedVersions: string[] };
+    assert.deepEqual(crdStatus.storedVersions, ["v1"]);
+  });
+});
+
 describe("watch", () => {
   test("from a resourceVersion, with bookmarks, ending at timeoutSeconds", async () => {
     const start = meta(
