@@ -185,7 +185,8 @@ export async function sandboxScript(options: ScriptOptions): Promise<{ script: s
     "  exec 3>&-",
     `  exec ${tools.unshare} --root=${q(root)} --wd=${q(wd.path)} -- "$@"`,
     ") &",
-    "exec 3>&-",
+    // The waiting shell must not print "Killed"/"Terminated" into the container's log.
+    "exec 3>&- 2>/dev/null",
     'wait "$!"',
   ].join("\n");
   return { script, workingDir: wd.path };

@@ -111,11 +111,13 @@ test("stop sends SIGTERM, and SIGKILL once the grace period is over", async (t) 
   assert.deepEqual(await first.stop(5000), { exitCode: 3, signal: null });
   assert.match(await logText(polite), / stdout F bye$/m);
 
-  const stubborn = await start(t, options("trap '' TERM; sleep 0.2 & while true; do sleep 0.05; done"));
+  const stubbornOptions = options("trap '' TERM; sleep 0.2 & while true; do sleep 0.05; done");
+  const stubborn = await start(t, stubbornOptions);
   await new Promise((resolve) => setTimeout(resolve, 200));
   const began = Date.now();
   assert.equal((await stubborn.stop(300)).exitCode, 137);
   assert.ok(Date.now() - began >= 290, "waited for the grace period");
+  assert.equal(await logText(stubbornOptions), "", "the runtime adds nothing to the container's log");
 });
 
 test("leftover children die with the container's main process", async (t) => {
