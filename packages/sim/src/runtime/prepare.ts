@@ -2,7 +2,7 @@ import { mkdir, realpath, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, totalmem } from "node:os";
 import { isAbsolute, join, sep } from "node:path";
 import type { KubeClient } from "@atoll/kube/client";
-import type { Clock } from "@atoll/kube/clock";
+import { type Clock, systemClock } from "@atoll/kube/clock";
 import type { Container, Pod } from "kubernetes-types/core/v1.js";
 import { containerEnv } from "./env.ts";
 import { RuntimeError } from "./errors.ts";
@@ -82,7 +82,7 @@ export async function prepareContainer(options: PrepareOptions): Promise<Prepare
     (key) => `skipped envFrom key ${JSON.stringify(key)}: not a valid variable name`,
   );
 
-  const now = (options.clock ?? { now: () => new Date() }).now();
+  const now = (options.clock ?? systemClock).now();
   const volumes = new Map<string, MaterializedVolume>();
   const mounts: ContainerMount[] = [];
   for (const mount of container.volumeMounts ?? []) {
