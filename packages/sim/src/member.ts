@@ -8,18 +8,23 @@ import {
   type Store,
   tokenAuthenticator,
 } from "@atoll/apiserver";
-import type { Clock, Runnable } from "@atoll/kube";
+import type { Clock, KubeClient, Runnable } from "@atoll/kube";
 import { Manager, systemClock } from "@atoll/kube";
 import { ApiEventRecorder } from "./events/recorder.ts";
 import { InformerFactory } from "./informer-factory.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
-import type { ProcessLauncher } from "./kubelet/container-runner.ts";
-import { Kubelet, type LogReader } from "./kubelet/kubelet.ts";
+import { Kubelet } from "./kubelet/kubelet.ts";
 import type { SimulationProfile } from "./kubelet/simulation.ts";
 import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
 import { createNetworking } from "./network/networking.ts";
 import { type NodeCapacity, NodeManager } from "./nodes/node-manager.ts";
 import { R } from "./resources.ts";
+import {
+  defaultRuntimeConfig,
+  RealProcessLauncher,
+  type RuntimeConfig,
+  searchPath,
+} from "./runtime/index.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { ServiceAccountController } from "./serviceaccounts/service-account-controller.ts";
 import { LocalProvisioner } from "./storage/local-provisioner.ts";
@@ -38,9 +43,13 @@ export type MemberOptions = {
   nodes?: number;
   nodeCapacity?: NodeCapacity;
   simulation?: Partial<SimulationProfile>;
-  /** Runs allowlisted images as real processes. */
-  launcher?: ProcessLauncher;
-  logs?: LogReader;
+  /**
+   * Which images run as real processes (default: images naming etcd run the
+   * system's etcd, when installed); "simulate-all" runs nothing for real.
+   */
+  runtime?: RuntimeConfig | "simulate-all";
+  /** Operator-facing warnings (e.g. no etcd binary: etcd pods are simulated). */
+  onWarning?: (message: string) => void;
   /** MetalLB-like load-balancer pools (ranges or CIDRs); default 127.<id>.192.0/18. */
   loadBalancerPools?: string[];
   /** Components a member runs beyond the built-in ones, given the member's wiring. */
@@ -156,6 +165,7 @@ export class SimMember {
         onError: options.onError,
       }),
     );
+    const launcher = await createLauncher(options, client, clock);
     const kubelet = new Kubelet({
       client,
       pods,
@@ -163,9 +173,9 @@ export class SimMember {
       recorder: recorder("kubelet"),
       nodeIp: (node) => nodes.ip(node),
       podRange: plan.podRange,
-      launcher: options.launcher,
+      launcher,
       simulation: options.simulation,
-      logs: options.logs,
+      logs: launcher,
     });
     manager.add(kubelet);
     server.setPodLogSource({ open: (pod, logOptions, signal) => kubelet.openLogs(pod, logOptions, signal) });
@@ -250,6 +260,29 @@ export class SimMember {
     await this.server.stop();
     await this.#store.close();
   }
+}
+
+async function createLauncher(
+  options: MemberOptions,
+  client: KubeClient,
+  clock: Clock,
+): Promise<RealProcessLauncher | undefined> {
+  if (options.runtime === "simulate-all") return undefined;
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message));
+  const config = options.runtime ?? defaultRuntimeConfig(searchPath(process.env.PATH ?? ""));
+  if (!options.runtime && config.images.length === 0) {
+    warn(
+      `member ${options.name}: no etcd binary on PATH (install Debian's etcd-server); etcd pods will be SIMULATED, not run`,
+    );
+  }
+  return RealProcessLauncher.create({
+    client,
+    config,
+    dataDir: options.dataDir,
+    clock,
+    which: searchPath(process.env.PATH ?? ""),
+    warn,
+  });
 }
 
 async function loadOrCreateToken(path: string): Promise<string> {

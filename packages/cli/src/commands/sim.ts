@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { MemberHost } from "@atoll/sim";
+import { loadRuntimeConfig, MemberHost } from "@atoll/sim";
 import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 
@@ -12,6 +12,7 @@ type Options = {
   nodes: number;
   storage: "sqlite" | "memory";
   lbPool?: string[];
+  runtimeConfig?: string;
   logLevel: string;
 };
 
@@ -29,6 +30,10 @@ export function simCommand(env: NodeJS.ProcessEnv): Command {
     .option("--nodes <n>", "nodes per member", int(1, 240), 3)
     .option("--storage <kind>", "sqlite (durable) or memory", "sqlite")
     .option("--lb-pool <range...>", "load-balancer address pools (ranges or CIDRs)")
+    .option(
+      "--runtime-config <file>",
+      "which images run as real processes (YAML/JSON); default: etcd images run the system's etcd",
+    )
     .option("--log-level <level>", "log level", env.ATOLL_LOG_LEVEL ?? "info")
     .addHelpText(
       "after",
@@ -57,6 +62,7 @@ async function runSim(options: Options): Promise<void> {
     throw new Error(`--storage must be sqlite or memory`);
   const log = pino({ level: options.logLevel, base: { component: "sim" } });
   const members: MemberHost[] = [];
+  const runtime = options.runtimeConfig ? await loadRuntimeConfig(options.runtimeConfig) : undefined;
   const single = options.count === 1;
   try {
     for (let i = 0; i < options.count; i++) {
@@ -70,6 +76,8 @@ async function runSim(options: Options): Promise<void> {
         nodes: options.nodes,
         storage: options.storage,
         loadBalancerPools: options.lbPool,
+        runtime: runtime,
+        onWarning: (message) => log.warn({ member: name }, message),
         onError: (component, key, error) =>
           log.warn(
             {
