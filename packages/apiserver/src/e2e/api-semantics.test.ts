@@ -123,6 +123,24 @@ describe("object metadata", () => {
     assert.equal(spec.template.metadata.labels["controller-uid"], uid);
   });
 
+  test("a Secret's stringData is stored base64-encoded in data", async () => {
+    const created = await request("/api/v1/namespaces/default/secrets", {
+      method: "POST",
+      body: {
+        metadata: { name: "creds" },
+        type: "kubernetes.kubeconfig",
+        stringData: { kubeconfig: "apiVersion: v1" },
+        data: { a: "Yg==" },
+      },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.body.data, {
+      a: "Yg==",
+      kubeconfig: Buffer.from("apiVersion: v1").toString("base64"),
+    });
+    assert.equal(created.body.stringData, undefined);
+  });
+
   test("dryRun=All validates and answers but writes nothing", async () => {
     const before = (await request(CM)).body.metadata as { resourceVersion: string };
     const dry = await request(`${CM}?dryRun=All`, { method: "POST", body: { metadata: { name: "dry" } } });

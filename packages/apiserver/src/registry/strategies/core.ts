@@ -137,3 +137,26 @@ export const serviceStrategy: Strategy = {
 };
 
 export const nodeStrategy: Strategy = { resetStatusOnCreate: false };
+
+/** Secrets: write-only `stringData` is merged into `data` (base64) on every write, as Kubernetes does. */
+export const secretStrategy: Strategy = {
+  prepareForCreate(object) {
+    mergeStringData(object);
+  },
+  prepareForUpdate(object) {
+    mergeStringData(object);
+  },
+};
+
+function mergeStringData(secret: KubeObject): void {
+  if (!isRecord(secret.stringData)) {
+    delete secret.stringData;
+    return;
+  }
+  const data: Record<string, unknown> = isRecord(secret.data) ? { ...secret.data } : {};
+  for (const [key, value] of Object.entries(secret.stringData)) {
+    if (typeof value === "string") data[key] = Buffer.from(value, "utf8").toString("base64");
+  }
+  secret.data = data;
+  delete secret.stringData;
+}

@@ -2,7 +2,7 @@ import type { ResourceType } from "../../resources/resource-type.ts";
 import type { Strategy } from "../strategy.ts";
 import { workloadStrategy } from "./apps.ts";
 import { jobStrategy } from "./batch.ts";
-import { namespaceStrategy, nodeStrategy, podStrategy, serviceStrategy } from "./core.ts";
+import { namespaceStrategy, nodeStrategy, podStrategy, secretStrategy, serviceStrategy } from "./core.ts";
 
 const STRICT_WORKLOAD = workloadStrategy({ selectorImmutable: true, selectorRequired: true });
 
@@ -11,6 +11,7 @@ const BUILTIN: Record<string, Strategy> = {
   "/pods": podStrategy,
   "/services": serviceStrategy,
   "/nodes": nodeStrategy,
+  "/secrets": secretStrategy,
   "apps/deployments": STRICT_WORKLOAD,
   "apps/replicasets": STRICT_WORKLOAD,
   "apps/statefulsets": STRICT_WORKLOAD,
