@@ -76,6 +76,11 @@ export class Informer {
     if (this.#timer) clearTimeout(this.#timer);
   }
 
+  /** Whether the first list has been loaded. */
+  get hasSynced(): boolean {
+    return this.#synced;
+  }
+
   /** Resolves once the first list has been loaded. */
   synced(): Promise<void> {
     if (this.#synced) return Promise.resolve();

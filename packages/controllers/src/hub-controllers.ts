@@ -1,0 +1,120 @@
+import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, memberClusterCrd } from "@atoll/api";
+import type { Clock, KubeClient, ResourceId, Runnable } from "@atoll/kube";
+import { Informer, isRecord, Manager, StatusError, systemClock } from "@atoll/kube";
+import type { Connector } from "./members/connection.ts";
+import type { HealthSettings } from "./members/health.ts";
+import { MemberClusterController } from "./members/member-cluster-controller.ts";
+
+const CRDS: ResourceId = {
+  group: "apiextensions.k8s.io",
+  version: "v1",
+  resource: "customresourcedefinitions",
+  kind: "CustomResourceDefinition",
+  namespaced: false,
+};
+const SECRETS: ResourceId = {
+  group: "",
+  version: "v1",
+  resource: "secrets",
+  kind: "Secret",
+  namespaced: true,
+};
+
+/** KubeBlocks' multi-cluster settings: one kubeconfig Secret, the contexts to use, and those disabled. */
+export type KubeBlocksMembers = {
+  secret: { namespace: string; name: string };
+  contexts: string[];
+  disabledContexts: string[];
+};
+
+export type HubControllersOptions = {
+  /** The hub's API. */
+  hub: KubeClient;
+  connect: Connector;
+  clock?: Clock;
+  health?: Partial<HealthSettings>;
+  kubeBlocks?: KubeBlocksMembers;
+  onError?: (controller: string, key: string, error: unknown) => void;
+};
+
+/** The running hub controllers. */
+export type HubControllers = Runnable & { members: MemberClusterController };
+
+/**
+ * Starts the hub controllers against a hub API: installs Atoll's CRDs (and
+ * waits until they are served), creates MemberClusters from KubeBlocks-style
+ * settings when given, then runs the member-cluster controller.
+ */
+export async function startHubControllers(options: HubControllersOptions): Promise<HubControllers> {
+  const clock = options.clock ?? systemClock;
+  await installCrd(options.hub);
+  if (options.kubeBlocks) await applyKubeBlocksMembers(options.hub, options.kubeBlocks);
+  const memberClusters = new Informer(options.hub, MEMBER_CLUSTERS);
+  const secrets = new Informer(options.hub, SECRETS, { fieldSelector: `type=${KUBECONFIG_SECRET.type}` });
+  const members = new MemberClusterController({
+    client: options.hub,
+    memberClusters,
+    secrets,
+    connect: options.connect,
+    clock,
+    health: options.health,
+    onError: options.onError,
+  });
+  const manager = new Manager();
+  manager.add(secrets);
+  manager.add(memberClusters);
+  manager.add(members);
+  memberClusters.start();
+  secrets.start();
+  await Promise.all([memberClusters.synced(), secrets.synced()]);
+  await manager.start();
+  return {
+    members,
+    start: () => {},
+    stop: () => manager.stop(),
+  };
+}
+
+async function installCrd(hub: KubeClient): Promise<void> {
+  const crd = memberClusterCrd();
+  await hub.patch(CRDS, undefined, crd.metadata.name ?? "", "apply", crd, {
+    fieldManager: "atoll-controllers",
+    force: true,
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const current = await hub.get(CRDS, undefined, crd.metadata.name ?? "");
+    const conditions =
+      current && isRecord(current.status) && Array.isArray(current.status.conditions)
+        ? current.status.conditions
+        : [];
+    if (conditions.some((c) => isRecord(c) && c.type === "Established" && c.status === "True")) return;
+    if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} did not become Established`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One MemberCluster per context of the KubeBlocks kubeconfig Secret, disabled as the settings say. */
+async function applyKubeBlocksMembers(hub: KubeClient, settings: KubeBlocksMembers): Promise<void> {
+  for (const context of settings.contexts) {
+    const member = {
+      apiVersion: `${MEMBER_CLUSTERS.group}/${MEMBER_CLUSTERS.version}`,
+      kind: MEMBER_CLUSTERS.kind,
+      metadata: { name: context },
+      spec: {
+        kubeconfig: { secretRef: settings.secret, key: KUBECONFIG_SECRET.key, context },
+        disabled: settings.disabledContexts.includes(context),
+      },
+    };
+    try {
+      await hub.patch(MEMBER_CLUSTERS, undefined, context, "apply", member, {
+        fieldManager: "atoll-multi-cluster-flags",
+        force: true,
+      });
+    } catch (error) {
+      if (error instanceof StatusError)
+        throw new Error(`creating MemberCluster ${context}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+export {
+  type HubControllers,
+  type HubControllersOptions,
+  type KubeBlocksMembers,
+  startHubControllers,
+} from "./hub-controllers.ts";
+export { type Connector, JoinError, JoinFailure, type MemberConnection } from "./members/connection.ts";
+export { DEFAULT_HEALTH, type HealthSettings } from "./members/health.ts";

@@ -1,0 +1,60 @@
+import { type MemberCluster, MemberTaints, type Taint } from "@atoll/api";
+import type { ReadyState } from "./health.ts";
+
+const MANAGED_KEYS = new Set<string>(Object.values(MemberTaints));
+
+/**
+ * The member's taints: the user's own, plus the hub's — unreachable (Ready
+ * Unknown) or not-ready (Ready False) with NoSchedule at once and NoExecute
+ * after the eviction timeout, and unschedulable while cordoned.
+ */
+export function desiredTaints(
+  mc: MemberCluster,
+  ready: ReadyState,
+  now: number,
+  evictionTimeoutMs: number,
+): { taints: Taint[]; changed: boolean; nextChangeInMs?: number } {
+  const current = mc.spec.taints ?? [];
+  const own = current.filter((t) => !MANAGED_KEYS.has(t.key));
+  const managed: Taint[] = [];
+  let nextChangeInMs: number | undefined;
+  const key =
+    ready.status === "Unknown" && ready.reason !== "MemberDisabled" && ready.reason !== "Probing"
+      ? MemberTaints.unreachable
+      : ready.status === "False"
+        ? MemberTaints.notReady
+        : undefined;
+  if (key) {
+    const existing = current.find((t) => t.key === key && t.effect === "NoSchedule");
+    const since = existing?.timeAdded ? Date.parse(existing.timeAdded) : now;
+    managed.push({
+      key,
+      effect: "NoSchedule",
+      timeAdded: new Date(since).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    });
+    const due = since + evictionTimeoutMs;
+    if (now >= due) {
+      const noExecute = current.find((t) => t.key === key && t.effect === "NoExecute");
+      managed.push({
+        key,
+        effect: "NoExecute",
+        timeAdded: noExecute?.timeAdded ?? new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      });
+    } else {
+      nextChangeInMs = due - now;
+    }
+  }
+  if (mc.spec.unschedulable) {
+    const existing = current.find((t) => t.key === MemberTaints.unschedulable);
+    managed.push({
+      key: MemberTaints.unschedulable,
+      effect: "NoSchedule",
+      timeAdded: existing?.timeAdded ?? new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    });
+  }
+  const taints = [...own, ...managed];
+  const sameSet = (a: Taint[], b: Taint[]) =>
+    a.length === b.length &&
+    a.every((t) => b.some((u) => u.key === t.key && u.effect === t.effect && u.value === t.value));
+  return { taints, changed: !sameSet(current, taints), nextChangeInMs };
+}
