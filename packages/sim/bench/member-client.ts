@@ -41,12 +41,18 @@ export class MemberClient {
     const cluster = config.clusters?.[0]?.cluster;
     const token = config.users?.[0]?.user?.token;
     const ca = cluster?.["certificate-authority-data"];
-    if (!cluster?.server || !token || !ca) throw new Error(`${path}: no server, CA and token in the first context`);
+    if (!cluster?.server || !token || !ca)
+      throw new Error(`${path}: no server, CA and token in the first context`);
     return new MemberClient(cluster.server, Buffer.from(ca, "base64").toString("utf8"), token, connections);
   }
 
   /** Sends a JSON request; throws `RequestError` on any status outside 2xx. */
-  async send(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<unknown> {
+  async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<unknown> {
     const response = await this.#pool.request({
       method: method as "GET",
       path,

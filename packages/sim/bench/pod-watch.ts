@@ -62,7 +62,8 @@ export class PodWatch {
 
   readyCount(app?: string): number {
     let n = 0;
-    for (const pod of this.#pods.values()) if (pod.readyAt !== undefined && (app === undefined || pod.app === app)) n++;
+    for (const pod of this.#pods.values())
+      if (pod.readyAt !== undefined && (app === undefined || pod.app === app)) n++;
     return n;
   }
 

@@ -4,6 +4,7 @@ import { deployment, namespace } from "./fixtures.ts";
 import { kubectl } from "./kubectl.ts";
 import type { MemberClient } from "./member-client.ts";
 import { PodWatch } from "./pod-watch.ts";
+import type { SimProcess } from "./sim-process.ts";
 import { percentile, round, type Summary, summarize } from "./stats.ts";
 
 /** One `kubectl apply` of the Deployment until all its pods were Ready, then its deletion. */
@@ -19,11 +20,14 @@ export type RolloutRun = {
   podReadyMaxMs: number;
   /** kubectl delete started → the last pod gone. */
   deleteMs: number;
+  /** The member's longest event-loop stall from apply to all Ready: how long any outside request could wait. */
+  loopDelayMaxMs: number;
 };
 
 export type RolloutResult = { replicas: number; runs: RolloutRun[]; readyMs: Summary; deleteMs: Summary };
 
 export type RolloutContext = {
+  sim: SimProcess;
   client: MemberClient;
   kubeconfig: string;
   tempDir: string;
@@ -56,6 +60,7 @@ export async function measureRollout(context: RolloutContext): Promise<RolloutRe
     for (let run = 1; run <= config.rolloutRuns; run++) {
       const name = `rollout-${run}`;
       const manifest = JSON.stringify(deployment(NAMESPACE, name, replicas));
+      await context.sim.loopDelay();
       const started = performance.now();
       await kubectl(options, ["apply", "-f", "-"], manifest);
       const applied = performance.now();
@@ -64,6 +69,7 @@ export async function measureRollout(context: RolloutContext): Promise<RolloutRe
         config.rolloutDeadlineMs,
         `${replicas} Ready pods of ${name}`,
       );
+      const loop = await context.sim.loopDelay();
       const pods = watch.records(name);
       const perPod = pods.flatMap((p) => (p.readyAt === undefined ? [] : [p.readyAt - p.seenAt]));
       const deleting = performance.now();
@@ -80,6 +86,7 @@ export async function measureRollout(context: RolloutContext): Promise<RolloutRe
         podReadyP50Ms: round(percentile(perPod, 50)),
         podReadyMaxMs: round(Math.max(...perPod)),
         deleteMs: round(gone - deleting),
+        loopDelayMaxMs: loop.maxMs,
       });
       context.log(`rollout ${run}/${config.rolloutRuns}: ${runs.at(-1)?.readyMs} ms to ${replicas} Ready`);
       watch.clearGone();

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { ChildProcesses } from "./child-processes.ts";
-import type { ProbeReply } from "./memory-probe.ts";
+import type { LoopDelayReply, MemoryReply, ProbeRequest } from "./memory-probe.ts";
 import { type ProcessUsage, ProcessUsageReader } from "./process-usage.ts";
 
 export type SimProcessOptions = {
@@ -71,22 +71,30 @@ export class SimProcess {
   }
 
   /** process.memoryUsage() inside the member process, after a full GC when `gc`. */
-  async memory(gc: boolean): Promise<ProbeReply> {
-    const id = this.#nextId++;
-    const reply = new Promise<ProbeReply>((resolve, reject) => {
+  memory(gc: boolean): Promise<MemoryReply> {
+    return this.#ask({ id: this.#nextId++, type: "memory", gc }) as Promise<MemoryReply>;
+  }
+
+  /** The member's event-loop delay since the previous call (the first call covers its whole life). */
+  loopDelay(): Promise<LoopDelayReply> {
+    return this.#ask({ id: this.#nextId++, type: "loop-delay" }) as Promise<LoopDelayReply>;
+  }
+
+  #ask(request: ProbeRequest): Promise<unknown> {
+    const reply = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.child.off("message", onMessage);
         reject(new Error(`memory probe did not answer within ${PROBE_TIMEOUT_MS} ms`));
       }, PROBE_TIMEOUT_MS);
       const onMessage = (message: unknown) => {
-        if ((message as { id?: unknown }).id !== id) return;
+        if ((message as { id?: unknown } | null)?.id !== request.id) return;
         clearTimeout(timer);
         this.child.off("message", onMessage);
-        resolve(message as ProbeReply);
+        resolve(message);
       };
       this.child.on("message", onMessage);
     });
-    this.child.send({ type: "memory", gc, id });
+    this.child.send(request);
     return reply;
   }
 
@@ -108,12 +116,19 @@ function waitForMembers(
   const members: ReadyMember[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${members.length}/${options.members} members ready after ${options.readyDeadlineMs} ms`)),
+      () =>
+        reject(
+          new Error(`${members.length}/${options.members} members ready after ${options.readyDeadlineMs} ms`),
+        ),
       options.readyDeadlineMs,
     );
     void once(child, "exit").then(([code, signal]) => {
       clearTimeout(timer);
-      reject(new Error(`exited (${String(signal ?? code)}) with ${members.length}/${options.members} members ready`));
+      reject(
+        new Error(
+          `exited (${String(signal ?? code)}) with ${members.length}/${options.members} members ready`,
+        ),
+      );
     });
     // Reading every line also keeps the pipe drained for the process's whole life.
     const lines = createInterface({ input: child.stdout ?? process.stdin });
