@@ -7,6 +7,8 @@ import { GarbageCollector } from "./controllers/garbage-collector.ts";
 import { NamespaceController } from "./controllers/namespace-controller.ts";
 import { CrdController } from "./crd-registry/crd-controller.ts";
 import { CrdTypes } from "./crd-registry/crd-types.ts";
+import { ForwardingProxy } from "./forwarding/forwarding-proxy.ts";
+import type { ForwardingResolver } from "./forwarding/forwarding-resolver.ts";
 import { type Authenticator, allowAll } from "./http/auth.ts";
 import type { PodLogSource } from "./http/handlers/pod-subresources.ts";
 import { createRouter } from "./http/router.ts";
@@ -49,6 +51,8 @@ export type ApiServerOptions = {
   compactIntervalMs?: number;
   onRequest?: Parameters<typeof createRouter>[0]["onRequest"];
   onControllerError?: (controller: string, key: string, error: unknown) => void;
+  /** Forwards `/clusters/{name}/…` and `…/memberclusters/{name}/proxy/…` to the member this resolves (no forwarding without). */
+  forwarding?: ForwardingResolver;
 };
 
 /**
@@ -125,7 +129,9 @@ export class ApiServer {
       source: catalog,
       serverVersion: KUBERNETES_VERSION.gitVersion,
     });
+    const forward = options.forwarding && new ForwardingProxy({ resolver: options.forwarding });
     const router = createRouter({
+      forward,
       context,
       authenticator: options.authenticator ?? allowAll,
       openapi,
@@ -163,6 +169,7 @@ export class ApiServer {
       () => gc.stop(),
       () => clearInterval(compactor),
       () => cacher.stop(),
+      () => forward?.close(),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -1,5 +1,16 @@
 export { ApiServer, type ApiServerOptions, KUBERNETES_VERSION } from "./api-server.ts";
 export {
+  CLUSTERS_PATH_PREFIX,
+  ForwardingProxy,
+  type ForwardingProxyOptions,
+  type ForwardingResolver,
+  type ForwardPath,
+  type ForwardTarget,
+  MEMBER_CLUSTERS_PATH_PREFIX,
+  parseForwardPath,
+  type RequestForwarder,
+} from "./forwarding/index.ts";
+export {
   type Authenticator,
   loadTokenFile,
   parseTokenFile,

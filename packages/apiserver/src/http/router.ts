@@ -7,6 +7,7 @@ import {
   apiResourceList,
   apiVersions,
 } from "../discovery/documents.ts";
+import type { RequestForwarder } from "../forwarding/forwarding-proxy.ts";
 import type { Authenticator } from "./auth.ts";
 import { handleResource } from "./handlers/resources.ts";
 import { negotiate } from "./negotiation.ts";
@@ -40,6 +41,8 @@ export type RouterOptions = {
     error?: StatusError;
   }) => void;
   isReady: () => boolean;
+  /** Serves member-forwarding paths (`/clusters/{name}/…`) after authentication, before anything else. */
+  forward?: RequestForwarder;
 };
 
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
@@ -56,6 +59,7 @@ export function createRouter(options: RouterOptions) {
       if (!user && !(PUBLIC_PATHS.has(url.pathname) && !req.headers.authorization)) {
         throw new StatusError("Unauthorized", "Unauthorized");
       }
+      if (await options.forward?.forward(req, res, url)) return;
       await route(options, req, res, url, maxBody);
     } catch (error) {
       failure = sendError(res, error);
