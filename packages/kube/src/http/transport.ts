@@ -1,0 +1,178 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import { text } from "node:stream/consumers";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { StatusError } from "../errors.ts";
+import { unreachable } from "./status.ts";
+
+/** One HTTP request to the API server. */
+export type TransportRequest = {
+  method: string;
+  /** Path and query, appended to the server URL's own path. */
+  path: string;
+  body?: string;
+  /** Default `application/json` when there is a body. */
+  contentType?: string;
+  /** Default `application/json`. */
+  accept?: string;
+  signal?: AbortSignal;
+};
+
+/** A complete response, any status. */
+export type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+const TLS_FIELDS = ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"] as const;
+type TlsMaterial = Pick<https.AgentOptions, (typeof TLS_FIELDS)[number]>;
+
+/**
+ * HTTP(S) to one cluster as a KubeConfig context describes it. client-node
+ * supplies TLS material and credentials for every request (so exec plugins and
+ * token files refresh as client-node refreshes them); connections are pooled
+ * in one keep-alive agent per client, rebuilt only when the TLS material changes.
+ * A cluster with a `proxy-url` uses client-node's own proxy agent instead.
+ */
+export class Transport {
+  #kc: KubeConfig;
+  #base: URL;
+  #userAgent: string;
+  #timeoutMs: number;
+  #proxied: boolean;
+  #agent: http.Agent | undefined;
+  #agentTls: TlsMaterial = {};
+  #retired: http.Agent[] = [];
+
+  constructor(kc: KubeConfig, options: { userAgent: string; timeoutMs: number }) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error("kubeconfig context has no cluster");
+    this.#kc = kc;
+    this.#base = new URL(cluster.server);
+    this.#proxied = Boolean(cluster.proxyUrl);
+    this.#userAgent = options.userAgent;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** The cluster URL, without a trailing slash. */
+  get server(): string {
+    return this.#base.href.replace(/\/$/, "");
+  }
+
+  url(path: string): URL {
+    return new URL(this.#base.pathname.replace(/\/$/, "") + path, this.#base);
+  }
+
+  /**
+   * Sends a request and resolves with the response once its headers arrive;
+   * the caller reads (or destroys) the body. Fails with ServiceUnavailable when
+   * no response arrives within `headersTimeoutMs` (default: the client's).
+   * Aborting `request.signal` rejects with its reason before the response
+   * arrives, and destroys the response (no 'error' event) after.
+   */
+  async open(request: TransportRequest, headersTimeoutMs = this.#timeoutMs): Promise<http.IncomingMessage> {
+    const url = this.url(request.path);
+    const what = `${request.method} ${url.href}`;
+    const applied: https.RequestOptions = {};
+    try {
+      await this.#kc.applyToHTTPSOptions(applied);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StatusError("Unauthorized", `${what}: getting credentials: ${message}`, { cause: error });
+    }
+    const credentials = isHeaderRecord(applied.headers) ? applied.headers : {};
+    const headers: http.OutgoingHttpHeaders = {
+      ...credentials,
+      "user-agent": this.#userAgent,
+      accept: request.accept ?? "application/json",
+    };
+    if (request.body !== undefined) {
+      headers["content-type"] = request.contentType ?? "application/json";
+      headers["content-length"] = Buffer.byteLength(request.body);
+    }
+    const agent = this.#agentFor(url, applied);
+    const send = url.protocol === "https:" ? https.request : http.request;
+    const signal = request.signal;
+    signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      let response: http.IncomingMessage | undefined;
+      const req = send(url, { method: request.method, headers, agent, auth: applied.auth });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+      }, headersTimeoutMs);
+      // Not http.request's own `signal`: aborting a request whose response has
+      // completed would destroy its socket back in the pool, with an error nobody hears.
+      const onAbort = () => {
+        if (response) response.destroy();
+        else req.destroy(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const forget = () => signal?.removeEventListener("abort", onAbort);
+      req.once("response", (res) => {
+        clearTimeout(timer);
+        response = res;
+        res.once("close", forget);
+        resolve(res);
+      });
+      req.on("error", (error) => {
+        clearTimeout(timer);
+        forget();
+        if (signal?.aborted) reject(error);
+        else reject(unreachable(what, timedOut ? timeoutError(headersTimeoutMs, error) : error));
+      });
+      req.end(request.body);
+    });
+  }
+
+  /** Sends a request and reads the whole response, within `timeoutMs` (default: the client's). */
+  async exchange(request: TransportRequest, timeoutMs = this.#timeoutMs): Promise<RawResponse> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const res = await this.open({ ...request, signal }, timeoutMs);
+      const body = await text(res);
+      return { status: res.statusCode ?? 0, headers: res.headers, body };
+    } catch (error) {
+      if (request.signal?.aborted || error instanceof StatusError) throw error;
+      const what = `${request.method} ${this.url(request.path).href}`;
+      throw unreachable(what, timeout.aborted ? timeoutError(timeoutMs, error) : error);
+    }
+  }
+
+  /** Destroys pooled and in-use connections; open watches end with an error. Later requests open new ones. */
+  close(): void {
+    for (const agent of [...this.#retired, this.#agent]) agent?.destroy();
+    this.#retired = [];
+    this.#agent = undefined;
+  }
+
+  #agentFor(url: URL, applied: https.RequestOptions): http.Agent | undefined {
+    if (this.#proxied && applied.agent instanceof http.Agent) return applied.agent;
+    const tls: TlsMaterial = {};
+    for (const field of TLS_FIELDS)
+      if (applied[field] !== undefined) Object.assign(tls, { [field]: applied[field] });
+    if (this.#agent && sameTls(tls, this.#agentTls)) return this.#agent;
+    if (this.#agent) this.#retired.push(this.#agent);
+    this.#agent =
+      url.protocol === "https:"
+        ? new https.Agent({ keepAlive: true, ...tls })
+        : new http.Agent({ keepAlive: true });
+    this.#agentTls = tls;
+    return this.#agent;
+  }
+}
+
+function isHeaderRecord(headers: https.RequestOptions["headers"]): headers is http.OutgoingHttpHeaders {
+  return typeof headers === "object" && headers !== null && !Array.isArray(headers);
+}
+
+function sameTls(a: TlsMaterial, b: TlsMaterial): boolean {
+  return TLS_FIELDS.every((field) => {
+    const x: unknown = a[field];
+    const y: unknown = b[field];
+    return Buffer.isBuffer(x) && Buffer.isBuffer(y) ? x.equals(y) : x === y;
+  });
+}
+
+function timeoutError(ms: number, cause: unknown): Error {
+  return Object.assign(new Error(`no response within ${ms} ms`, { cause }), { code: "ETIMEDOUT" });
+}
