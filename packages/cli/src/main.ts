@@ -1,6 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { apiserverCommand } from "./commands/apiserver.ts";
+import { controllersCommand } from "./commands/controllers.ts";
 import { faultCommand } from "./commands/fault.ts";
+import { getCommand } from "./commands/get.ts";
+import { joinCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
 import { simCommand } from "./commands/sim.ts";
 
 export const VERSION = "0.1.0";
@@ -15,6 +18,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(apiserverCommand(env));
   program.addCommand(simCommand(env));
   program.addCommand(faultCommand());
+  program.addCommand(controllersCommand(env));
+  program.addCommand(joinCommand(env));
+  program.addCommand(unjoinCommand(env));
+  for (const command of switchCommands(env)) program.addCommand(command);
+  program.addCommand(getCommand(env));
   try {
     await program.parseAsync(argv);
     return 0;

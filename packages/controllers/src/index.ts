@@ -5,4 +5,6 @@ export {
   startHubControllers,
 } from "./hub-controllers.ts";
 export { type Connector, JoinError, JoinFailure, type MemberConnection } from "./members/connection.ts";
+export { memberForwardingResolver } from "./members/forwarding.ts";
 export { DEFAULT_HEALTH, type HealthSettings } from "./members/health.ts";
+export { httpConnector } from "./members/http-connector.ts";

@@ -1,4 +1,5 @@
 import { ApiServer, loadTokenFile, openStore } from "@atoll/apiserver";
+import { memberForwardingResolver } from "@atoll/controllers";
 import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 
@@ -40,8 +41,15 @@ async function runApiServer(options: Options): Promise<void> {
   const log = pino({ level: options.logLevel, base: { component: "apiserver" } });
   const store = await openStore(options.storage);
   const authenticator = options.tokenFile ? await loadTokenFile(options.tokenFile) : undefined;
-  const server = await ApiServer.start({
+  let server: ApiServer | undefined;
+  // The hub forwards /clusters/{member}/… to members it knows as MemberClusters.
+  const forwarding = memberForwardingResolver(() => {
+    if (!server) throw new Error("the API server is still starting");
+    return server.client("atoll-forwarding");
+  });
+  server = await ApiServer.start({
     store,
+    forwarding,
     host: options.host,
     port: options.port,
     authenticator,

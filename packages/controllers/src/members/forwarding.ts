@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, type MemberCluster, MemberConditions } from "@atoll/api";
+import type { ForwardingResolver, ForwardTarget } from "@atoll/apiserver";
+import { isRecord, type KubeClient, StatusError } from "@atoll/kube";
+import { KubeConfig } from "@kubernetes/client-node";
+
+const SECRETS = { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true };
+
+/**
+ * Where the hub forwards `/clusters/{name}/…`: the member's API server with
+ * the member's own credentials, read from its MemberCluster and kubeconfig
+ * Secret. Disabled or unreachable members answer 503 saying which and why.
+ */
+export function memberForwardingResolver(hub: () => KubeClient): ForwardingResolver {
+  return {
+    async resolve(name) {
+      const mc = (await hub().get(MEMBER_CLUSTERS, undefined, name)) as MemberCluster | undefined;
+      if (!mc) throw new StatusError("NotFound", `memberclusters.cluster.atoll.io "${name}" not found`);
+      if (mc.spec.disabled) {
+        throw new StatusError(
+          "ServiceUnavailable",
+          `member ${name} is disabled: the hub does not talk to it until it is enabled`,
+        );
+      }
+      const ready = mc.status?.conditions?.find((c) => c.type === MemberConditions.Ready);
+      if (ready?.status === "Unknown" && ready.reason === "ClusterUnreachable") {
+        throw new StatusError("ServiceUnavailable", `member ${name} is unreachable: ${ready.message}`);
+      }
+      const ref = mc.spec.kubeconfig.secretRef;
+      const secret = await hub().get(SECRETS, ref.namespace, ref.name);
+      const data =
+        secret && isRecord(secret.data)
+          ? secret.data[mc.spec.kubeconfig.key ?? KUBECONFIG_SECRET.key]
+          : undefined;
+      if (typeof data !== "string") {
+        throw new StatusError(
+          "ServiceUnavailable",
+          `member ${name} has no usable kubeconfig (secret ${ref.namespace}/${ref.name})`,
+        );
+      }
+      return targetFromKubeconfig(
+        name,
+        Buffer.from(data, "base64").toString("utf8"),
+        mc.spec.kubeconfig.context,
+      );
+    },
+  };
+}
+
+/** The server and credentials of one context of a kubeconfig. */
+export function targetFromKubeconfig(
+  member: string,
+  text: string,
+  context: string | undefined,
+): ForwardTarget {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(text);
+    if (context) kc.setCurrentContext(context);
+  } catch (error) {
+    throw new StatusError(
+      "ServiceUnavailable",
+      `member ${member} has an unusable kubeconfig: ${String(error)}`,
+      { cause: error },
+    );
+  }
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  if (!cluster)
+    throw new StatusError(
+      "ServiceUnavailable",
+      `member ${member}: context ${context ?? "(current)"} has no cluster`,
+    );
+  const pem = (data: string | undefined, file: string | undefined) =>
+    data ? Buffer.from(data, "base64").toString("utf8") : file ? readFileSync(file, "utf8") : undefined;
+  return {
+    server: cluster.server,
+    caPem: pem(cluster.caData, cluster.caFile),
+    token: user?.token,
+    clientCertPem: pem(user?.certData, user?.certFile),
+    clientKeyPem: pem(user?.keyData, user?.keyFile),
+    insecureSkipTLSVerify: cluster.skipTLSVerify,
+  };
+}
