@@ -19,6 +19,8 @@ export type ControllerOptions = {
   /** Reads current state for `key` and moves it toward the desired state; throwing retries with back-off. */
   reconcile(key: string): Promise<ReconcileResult>;
   onError?(controller: string, key: string, error: unknown): void;
+  /** Different keys reconciled at once (default 1). */
+  concurrency?: number;
 };
 
 /**
@@ -35,6 +37,7 @@ export class Controller implements Runnable {
     this.#queue = new KeyQueue({
       reconcile: options.reconcile,
       onError: (key, error) => options.onError?.(options.name, key, error),
+      concurrency: options.concurrency,
     });
   }
 

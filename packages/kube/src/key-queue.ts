@@ -19,15 +19,19 @@ export class KeyQueue {
   #timers = new Set<NodeJS.Timeout>();
   #reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | undefined>;
   #onError: (key: string, error: unknown) => void;
-  #running = false;
+  #workers = 0;
+  #concurrency: number;
   #stopped = false;
 
   constructor(options: {
     reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | undefined>;
     onError: (key: string, error: unknown) => void;
+    /** Keys reconciled at once (different keys only; default 1), as controller-runtime's MaxConcurrentReconciles. */
+    concurrency?: number;
   }) {
     this.#reconcile = options.reconcile;
     this.#onError = options.onError;
+    this.#concurrency = Math.max(1, options.concurrency ?? 1);
   }
 
   add(key: string): void {
@@ -37,8 +41,8 @@ export class KeyQueue {
       return;
     }
     this.#pending.add(key);
-    if (!this.#running) {
-      this.#running = true;
+    if (this.#workers < this.#concurrency && this.#workers < this.#pending.size + this.#active.size) {
+      this.#workers++;
       queueMicrotask(() => void this.#drain());
     }
   }
@@ -78,6 +82,6 @@ export class KeyQueue {
         if (this.#dirty.delete(key)) this.#pending.add(key);
       }
     }
-    this.#running = false;
+    this.#workers--;
   }
 }

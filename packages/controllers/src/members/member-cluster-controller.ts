@@ -49,6 +49,8 @@ export class MemberClusterController implements Runnable {
       name: "member-cluster",
       reconcile: (name) => this.#reconcile(name),
       onError: options.onError,
+      // A member that answers slowly (or not at all) must not hold up the others.
+      concurrency: 16,
     });
     this.#controller.watches(options.memberClusters);
     this.#controller.watches(options.secrets, (secret) =>
