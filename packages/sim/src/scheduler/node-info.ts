@@ -42,8 +42,24 @@ function quantity(value: unknown, parse: (v: string | number) => number): number
   return typeof value === "string" || typeof value === "number" ? parse(value) : 0;
 }
 
+/**
+ * Requests per pod object. Informer objects are immutable and shared, and every
+ * scheduling decision sums the requests of every pod on every node, so parsing
+ * each pod's quantities once keeps that sum from dominating large rollouts.
+ */
+const requestsOf = new WeakMap<KubeObject, Resources>();
+
 /** A pod's effective requests: the sum over containers, or the largest init container, whichever is more. */
 export function podRequests(pod: KubeObject): Resources {
+  let requests = requestsOf.get(pod);
+  if (!requests) {
+    requests = computeRequests(pod);
+    requestsOf.set(pod, requests);
+  }
+  return { ...requests };
+}
+
+function computeRequests(pod: KubeObject): Resources {
   const spec = isRecord(pod.spec) ? pod.spec : {};
   const sum = (containers: unknown) => {
     const total = { cpu: 0, memory: 0, pods: 1 };

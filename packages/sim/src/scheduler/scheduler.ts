@@ -189,11 +189,13 @@ function best(pod: KubeObject, feasible: NodeInfo[]): NodeInfo {
       : 0;
     return balance - siblings;
   };
-  return feasible.reduce((a, b) => {
-    const diff = score(b) - score(a);
+  // Each node scored once: counting siblings walks every pod on the node.
+  const scored = feasible.map((info) => ({ info, score: score(info) }));
+  return scored.reduce((a, b) => {
+    const diff = b.score - a.score;
     if (Math.abs(diff) > 1e-9) return diff > 0 ? b : a;
-    return b.pods.length < a.pods.length ? b : a;
-  });
+    return b.info.pods.length < a.info.pods.length ? b : a;
+  }).info;
 }
 
 function nodeOf(pod: KubeObject): string | undefined {
