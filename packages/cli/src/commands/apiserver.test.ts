@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +30,7 @@ function startApiServer(args: string[]): Promise<{ child: ChildProcess; url: str
     const timer = setTimeout(() => reject(new Error(`apiserver did not start: ${output}`)), 10_000);
     child.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      const match = /"url":"(https?:\/\/[^"]+)"/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({ child, url: match[1] });
@@ -95,6 +95,44 @@ test("a token file makes requests without a valid bearer token fail with 401", a
   try {
     assert.equal((await fetch(server.url + CM)).status, 401);
     assert.equal((await fetch(server.url + CM, { headers: { authorization: "Bearer tok-1" } })).status, 200);
+  } finally {
+    await stop(server.child, "SIGTERM");
+  }
+});
+
+test("with --tls-dir and a token file, kubectl works over HTTPS with the token", async () => {
+  const tokens = join(dir, "tls-tokens.csv");
+  await writeFile(tokens, 'tok-2,admin,1,"system:masters"\n');
+  const pki = join(dir, "pki");
+  const server = await startApiServer(["--token-file", tokens, "--tls-dir", pki]);
+  try {
+    assert.match(server.url, /^https:/);
+    const kubectl = (token: string) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const child = execFile(
+          "kubectl",
+          [
+            "--server",
+            server.url,
+            "--certificate-authority",
+            join(pki, "ca.crt"),
+            "--token",
+            token,
+            "--cache-dir",
+            join(dir, `c-${token}`),
+            "get",
+            "ns",
+            "-o",
+            "name",
+          ],
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, out: String(stdout) + String(stderr) }),
+        );
+        child.stdin?.end();
+      });
+    const good = await kubectl("tok-2");
+    assert.equal(good.code, 0, good.out);
+    assert.match(good.out, /namespace\/default/);
+    assert.notEqual((await kubectl("wrong")).code, 0);
   } finally {
     await stop(server.child, "SIGTERM");
   }

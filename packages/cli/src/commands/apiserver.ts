@@ -1,9 +1,16 @@
-import { ApiServer, loadTokenFile, openStore } from "@atoll/apiserver";
+import { ApiServer, loadOrCreateServingPki, loadTokenFile, openStore } from "@atoll/apiserver";
 import { memberForwardingResolver } from "@atoll/controllers";
 import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 
-type Options = { host: string; port: number; storage: string; tokenFile?: string; logLevel: string };
+type Options = {
+  host: string;
+  port: number;
+  storage: string;
+  tokenFile?: string;
+  tlsDir?: string;
+  logLevel: string;
+};
 
 /** `atoll apiserver`: a Kubernetes-compatible API server until SIGINT/SIGTERM. */
 export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
@@ -16,13 +23,18 @@ export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
       "--token-file <file>",
       'static bearer tokens (token,user,uid,"group1,group2"); without it every request is admin',
     )
+    .option(
+      "--tls-dir <dir>",
+      "serve HTTPS with a CA and serving certificate kept in this directory (created on first use)",
+    )
     .option("--log-level <level>", "log level (debug, info, warn, error)", env.ATOLL_LOG_LEVEL ?? "info")
     .addHelpText(
       "after",
       `
 Examples:
   atoll apiserver --port 6443
-  atoll apiserver --port 6443 --storage sqlite:.atoll/hub.db --token-file tokens.csv
+  atoll apiserver --port 6443 --storage sqlite:.atoll/hub.db --token-file tokens.csv --tls-dir .atoll/pki
+  kubectl --server https://127.0.0.1:6443 --certificate-authority .atoll/pki/ca.crt --token T get ns
   kubectl --server http://127.0.0.1:6443 get namespaces`,
     )
     .action(async (options: Options) => {
@@ -47,8 +59,18 @@ async function runApiServer(options: Options): Promise<void> {
     if (!server) throw new Error("the API server is still starting");
     return server.client("atoll-forwarding");
   });
+  const tls = options.tlsDir
+    ? (
+        await loadOrCreateServingPki(options.tlsDir, {
+          commonName: "atoll-apiserver",
+          hosts: [options.host, "localhost"],
+          now: new Date(),
+        })
+      ).serving
+    : undefined;
   server = await ApiServer.start({
     store,
+    tls,
     forwarding,
     host: options.host,
     port: options.port,
