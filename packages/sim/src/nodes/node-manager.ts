@@ -1,6 +1,6 @@
 import { release } from "node:os";
 import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
-import { isRecord, rfc3339, StatusError } from "@atoll/kube";
+import { isRecord, jsonEqual, rfc3339, StatusError } from "@atoll/kube";
 import { R } from "../resources.ts";
 
 /** What each simulated node offers, as a kubelet reports capacity. */
@@ -24,12 +24,22 @@ export type NodeManagerOptions = {
   nodeIp(index: number): string;
   /** Lease renewal period (kubelet default 10 s). */
   heartbeatMs?: number;
+  /**
+   * How often an unchanged node status is posted anyway (kubelet's
+   * nodeStatusReportFrequency, default 5 min); a changed status is posted at
+   * the next heartbeat. Liveness is the lease's job.
+   */
+  statusReportMs?: number;
   /** Labels every node gets, e.g. topology.kubernetes.io/region. */
   labels?: Record<string, string>;
 };
 
 const KUBELET_VERSION = "v1.32.0-atoll";
 const LEASE_SECONDS = 40;
+const STATUS_REPORT_MS = 5 * 60_000;
+
+/** `report` posts the node status; `if-changed` only when it changed or the last report is `statusReportMs` old. */
+type StatusUpdate = "report" | "if-changed";
 
 /**
  * The kubelets' side of node life: registers the nodes, keeps their Ready
@@ -71,7 +81,7 @@ export class NodeManager implements Runnable {
   async setReady(name: string, ready: boolean): Promise<void> {
     if (ready) this.#notReady.delete(name);
     else this.#notReady.add(name);
-    await this.#updateStatus(name);
+    await this.#updateStatus(name, "report");
   }
 
   isReady(name: string): boolean {
@@ -89,7 +99,7 @@ export class NodeManager implements Runnable {
         if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
       }
     }
-    await this.#updateStatus(name);
+    await this.#updateStatus(name, "report");
   }
 
   #node(index: number): KubeObject {
@@ -117,7 +127,7 @@ export class NodeManager implements Runnable {
   async #heartbeat(): Promise<void> {
     for (const name of this.names) {
       await this.#renewLease(name);
-      await this.#updateStatus(name);
+      await this.#updateStatus(name, "if-changed");
     }
   }
 
@@ -144,7 +154,7 @@ export class NodeManager implements Runnable {
     });
   }
 
-  async #updateStatus(name: string): Promise<void> {
+  async #updateStatus(name: string, update: StatusUpdate): Promise<void> {
     const { client, clock } = this.#options;
     const node = await client.get(R.nodes, undefined, name);
     if (!node) return;
@@ -200,7 +210,24 @@ export class NodeManager implements Runnable {
         architecture: "amd64",
       },
     };
-    await client.patch(R.nodes, undefined, name, "merge", { status: nextStatus }, { subresource: "status" });
+    const reportMs = this.#options.statusReportMs ?? STATUS_REPORT_MS;
+    const lastReport = Date.parse(String(previous.find((c) => c.type === "Ready")?.lastHeartbeatTime));
+    // Posting an unchanged status every heartbeat made node objects most of an idle member's writes,
+    // each kept in the API server's watch and revision histories.
+    const due =
+      update === "report" ||
+      !(clock.now().getTime() - lastReport < reportMs) ||
+      !sameApartFromHeartbeats(status, nextStatus);
+    if (due) {
+      await client.patch(
+        R.nodes,
+        undefined,
+        name,
+        "merge",
+        { status: nextStatus },
+        { subresource: "status" },
+      );
+    }
     await this.#syncTaints(node, ready);
   }
 
@@ -224,6 +251,17 @@ export class NodeManager implements Runnable {
 }
 
 export const NOT_READY_TAINT = "node.kubernetes.io/not-ready";
+
+/** Whether `next` would change nothing in `current` but the conditions' lastHeartbeatTime. */
+function sameApartFromHeartbeats(current: Record<string, unknown>, next: Record<string, unknown>): boolean {
+  const strip = (conditions: unknown) =>
+    Array.isArray(conditions)
+      ? conditions.map((c) => (isRecord(c) ? { ...c, lastHeartbeatTime: undefined } : c))
+      : conditions;
+  return Object.entries(next).every(([key, value]) =>
+    key === "conditions" ? jsonEqual(strip(current[key]), strip(value)) : jsonEqual(current[key], value),
+  );
+}
 
 export function nodeName(member: string, index: number): string {
   return `${member}-node-${index + 1}`;
