@@ -1,24 +1,9 @@
 import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, memberClusterCrd } from "@atoll/api";
-import type { Clock, KubeClient, ResourceId, Runnable } from "@atoll/kube";
-import { Informer, isRecord, Manager, StatusError, systemClock } from "@atoll/kube";
+import type { Clock, KubeClient, Runnable } from "@atoll/kube";
+import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll/kube";
 import type { Connector } from "./members/connection.ts";
 import type { HealthSettings } from "./members/health.ts";
 import { MemberClusterController } from "./members/member-cluster-controller.ts";
-
-const CRDS: ResourceId = {
-  group: "apiextensions.k8s.io",
-  version: "v1",
-  resource: "customresourcedefinitions",
-  kind: "CustomResourceDefinition",
-  namespaced: false,
-};
-const SECRETS: ResourceId = {
-  group: "",
-  version: "v1",
-  resource: "secrets",
-  kind: "Secret",
-  namespaced: true,
-};
 
 /** KubeBlocks' multi-cluster settings: one kubeconfig Secret, the contexts to use, and those disabled. */
 export type KubeBlocksMembers = {
@@ -50,7 +35,7 @@ export async function startHubControllers(options: HubControllersOptions): Promi
   await installCrd(options.hub);
   if (options.kubeBlocks) await applyKubeBlocksMembers(options.hub, options.kubeBlocks);
   const memberClusters = new Informer(options.hub, MEMBER_CLUSTERS);
-  const secrets = new Informer(options.hub, SECRETS, { fieldSelector: `type=${KUBECONFIG_SECRET.type}` });
+  const secrets = new Informer(options.hub, R.secrets, { fieldSelector: `type=${KUBECONFIG_SECRET.type}` });
   const members = new MemberClusterController({
     client: options.hub,
     memberClusters,
@@ -77,13 +62,13 @@ export async function startHubControllers(options: HubControllersOptions): Promi
 
 async function installCrd(hub: KubeClient): Promise<void> {
   const crd = memberClusterCrd();
-  await hub.patch(CRDS, undefined, crd.metadata.name ?? "", "apply", crd, {
+  await hub.patch(R.customresourcedefinitions, undefined, crd.metadata.name ?? "", "apply", crd, {
     fieldManager: "atoll-controllers",
     force: true,
   });
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const current = await hub.get(CRDS, undefined, crd.metadata.name ?? "");
+    const current = await hub.get(R.customresourcedefinitions, undefined, crd.metadata.name ?? "");
     const conditions =
       current && isRecord(current.status) && Array.isArray(current.status.conditions)
         ? current.status.conditions

@@ -6,3 +6,4 @@ export * from "./http-client.ts";
 export * from "./informer.ts";
 export * from "./object.ts";
 export * from "./quantity.ts";
+export * from "./resources.ts";

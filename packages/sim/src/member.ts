@@ -9,7 +9,7 @@ import {
   tokenAuthenticator,
 } from "@atoll/apiserver";
 import type { Clock, KubeClient, Runnable } from "@atoll/kube";
-import { Manager, systemClock } from "@atoll/kube";
+import { Manager, R, systemClock } from "@atoll/kube";
 import { ApiEventRecorder } from "./events/recorder.ts";
 import { InformerFactory } from "./informer-factory.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -18,7 +18,6 @@ import type { SimulationProfile } from "./kubelet/simulation.ts";
 import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
 import { createNetworking } from "./network/networking.ts";
 import { type NodeCapacity, NodeManager } from "./nodes/node-manager.ts";
-import { R } from "./resources.ts";
 import {
   defaultRuntimeConfig,
   RealProcessLauncher,

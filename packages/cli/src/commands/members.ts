@@ -7,25 +7,10 @@ import {
   type MemberCluster,
 } from "@atoll/api";
 import { httpConnector, JoinError } from "@atoll/controllers";
-import { type KubeClient, type ResourceId, StatusError } from "@atoll/kube";
+import { type KubeClient, R, StatusError } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { Command } from "commander";
 import { hubKubeconfigPath } from "../hub/kubeconfig-path.ts";
-
-const SECRETS: ResourceId = {
-  group: "",
-  version: "v1",
-  resource: "secrets",
-  kind: "Secret",
-  namespaced: true,
-};
-const NAMESPACES: ResourceId = {
-  group: "",
-  version: "v1",
-  resource: "namespaces",
-  kind: "Namespace",
-  namespaced: false,
-};
 
 type HubOptions = { kubeconfig?: string };
 
@@ -103,7 +88,7 @@ export function joinCommand(env: NodeJS.ProcessEnv): Command {
           await ensureNamespace(hub, AtollNamespaces.hubSystem);
           const secretName = `member-${name}`;
           await hub.patch(
-            SECRETS,
+            R.secrets,
             AtollNamespaces.hubSystem,
             secretName,
             "apply",
@@ -143,7 +128,7 @@ export function joinCommand(env: NodeJS.ProcessEnv): Command {
           });
           if (!outcome.ok) {
             await hub.delete(MEMBER_CLUSTERS, undefined, name).catch(() => undefined);
-            await hub.delete(SECRETS, AtollNamespaces.hubSystem, secretName).catch(() => undefined);
+            await hub.delete(R.secrets, AtollNamespaces.hubSystem, secretName).catch(() => undefined);
             throw new Error(`cannot join ${name}: ${outcome.message}`);
           }
           process.stdout.write(`member ${name} joined and Ready in ${Date.now() - started} ms\n`);
@@ -156,7 +141,7 @@ export function joinCommand(env: NodeJS.ProcessEnv): Command {
 
 async function ensureNamespace(hub: KubeClient, name: string): Promise<void> {
   try {
-    await hub.create(NAMESPACES, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+    await hub.create(R.namespaces, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
   } catch (error) {
     if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
   }

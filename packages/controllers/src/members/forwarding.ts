@@ -1,10 +1,8 @@
 import { readFileSync } from "node:fs";
 import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, type MemberCluster, MemberConditions } from "@atoll/api";
 import type { ForwardingResolver, ForwardTarget } from "@atoll/apiserver";
-import { isRecord, type KubeClient, StatusError } from "@atoll/kube";
+import { isRecord, type KubeClient, R, StatusError } from "@atoll/kube";
 import { KubeConfig } from "@kubernetes/client-node";
-
-const SECRETS = { group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true };
 
 /**
  * Where the hub forwards `/clusters/{name}/…`: the member's API server with
@@ -27,7 +25,7 @@ export function memberForwardingResolver(hub: () => KubeClient): ForwardingResol
         throw new StatusError("ServiceUnavailable", `member ${name} is unreachable: ${ready.message}`);
       }
       const ref = mc.spec.kubeconfig.secretRef;
-      const secret = await hub().get(SECRETS, ref.namespace, ref.name);
+      const secret = await hub().get(R.secrets, ref.namespace, ref.name);
       const data =
         secret && isRecord(secret.data)
           ? secret.data[mc.spec.kubeconfig.key ?? KUBECONFIG_SECRET.key]

@@ -1,35 +1,17 @@
 import { AtollLabels, type ResourceList } from "@atoll/api";
 import type { Clock, KubeObject, ResourceId } from "@atoll/kube";
-import { Informer, isRecord, milliValue, parseQuantity } from "@atoll/kube";
+import { Informer, isRecord, milliValue, parseQuantity, R } from "@atoll/kube";
 import type { MemberConnection } from "./connection.ts";
 import { type HealthRecord, type HealthSettings, probeMember } from "./health.ts";
 
-const core = (resource: string, kind: string, namespaced: boolean): ResourceId => ({
-  group: "",
-  version: "v1",
-  resource,
-  kind,
-  namespaced,
-});
+/** What the hub reads from and installs in every member. */
 export const MEMBER_RESOURCES = {
-  nodes: core("nodes", "Node", false),
-  pods: core("pods", "Pod", true),
-  namespaces: core("namespaces", "Namespace", false),
-  serviceaccounts: core("serviceaccounts", "ServiceAccount", true),
-  clusterroles: {
-    group: "rbac.authorization.k8s.io",
-    version: "v1",
-    resource: "clusterroles",
-    kind: "ClusterRole",
-    namespaced: false,
-  },
-  clusterrolebindings: {
-    group: "rbac.authorization.k8s.io",
-    version: "v1",
-    resource: "clusterrolebindings",
-    kind: "ClusterRoleBinding",
-    namespaced: false,
-  },
+  nodes: R.nodes,
+  pods: R.pods,
+  namespaces: R.namespaces,
+  serviceaccounts: R.serviceaccounts,
+  clusterroles: R.clusterroles,
+  clusterrolebindings: R.clusterrolebindings,
 } as const satisfies Record<string, ResourceId>;
 
 const MANAGED = `${AtollLabels.managedBy}=${AtollLabels.managedByValue}`;

@@ -5,34 +5,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { AtollAnnotations, MEMBER_CLUSTERS, type MemberCluster, MemberTaints } from "@atoll/api";
 import { ApiServer, openStore, type Store } from "@atoll/apiserver";
-import type { KubeClient, ResourceId } from "@atoll/kube";
+import { type KubeClient, R } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost } from "@atoll/sim";
 import { type HubControllers, startHubControllers } from "../hub-controllers.ts";
 import { CLUSTER_POD_ROLE } from "./bootstrap.ts";
 import { httpConnector } from "./http-connector.ts";
 
-const SECRETS: ResourceId = {
-  group: "",
-  version: "v1",
-  resource: "secrets",
-  kind: "Secret",
-  namespaced: true,
-};
-const NAMESPACES: ResourceId = {
-  group: "",
-  version: "v1",
-  resource: "namespaces",
-  kind: "Namespace",
-  namespaced: false,
-};
-const CLUSTER_ROLES: ResourceId = {
-  group: "rbac.authorization.k8s.io",
-  version: "v1",
-  resource: "clusterroles",
-  kind: "ClusterRole",
-  namespaced: false,
-};
 const IDS = [111, 112, 113];
 
 let dir: string;
@@ -89,8 +68,8 @@ before(async () => {
       caPem: h.member?.caPem,
     })),
   );
-  await hub.create(NAMESPACES, undefined, { metadata: { name: "kb-system" } });
-  await hub.create(SECRETS, "kb-system", {
+  await hub.create(R.namespaces, undefined, { metadata: { name: "kb-system" } });
+  await hub.create(R.secrets, "kb-system", {
     metadata: { name: "members" },
     type: "kubernetes.kubeconfig",
     stringData: { kubeconfig },
@@ -132,7 +111,9 @@ describe("members at the hub", () => {
       assert.ok(mc.status?.apiEnablements?.some((a) => a.groupVersion === "apps/v1"));
       assert.equal(mc.status?.resourceSummary?.allocatable?.pods, "330");
     }
-    const role = await hosts[0].member?.server.client("test").get(CLUSTER_ROLES, undefined, CLUSTER_POD_ROLE);
+    const role = await hosts[0].member?.server
+      .client("test")
+      .get(R.clusterroles, undefined, CLUSTER_POD_ROLE);
     assert.ok(role, "the member got Atoll's ClusterRole");
   });
 
@@ -186,15 +167,15 @@ describe("members at the hub", () => {
 
   test("a deleted ClusterRole in a member is restored", async () => {
     const client = hosts[0].member?.server.client("someone") as KubeClient;
-    await client.delete(CLUSTER_ROLES, undefined, CLUSTER_POD_ROLE);
+    await client.delete(R.clusterroles, undefined, CLUSTER_POD_ROLE);
     await until(
       "restored",
-      async () => (await client.get(CLUSTER_ROLES, undefined, CLUSTER_POD_ROLE)) !== undefined,
+      async () => (await client.get(R.clusterroles, undefined, CLUSTER_POD_ROLE)) !== undefined,
     );
   });
 
   test("bad input gets a clear Joined=False reason", async () => {
-    await hub.create(SECRETS, "kb-system", {
+    await hub.create(R.secrets, "kb-system", {
       metadata: { name: "broken" },
       type: "kubernetes.kubeconfig",
       stringData: { kubeconfig: "{{{ not yaml" },
@@ -239,7 +220,7 @@ describe("members at the hub", () => {
     await hub.delete(MEMBER_CLUSTERS, undefined, "k8s-3");
     await until("MemberCluster gone", async () => (await member("k8s-3")) === undefined);
     assert.equal(
-      await client.get(CLUSTER_ROLES, undefined, CLUSTER_POD_ROLE),
+      await client.get(R.clusterroles, undefined, CLUSTER_POD_ROLE),
       undefined,
       "Atoll's ClusterRole removed",
     );

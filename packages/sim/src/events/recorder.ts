@@ -1,6 +1,5 @@
 import type { Clock, KubeClient, KubeObject } from "@atoll/kube";
-import { rfc3339, StatusError } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { R, rfc3339, StatusError } from "@atoll/kube";
 
 export type EventType = "Normal" | "Warning";
 

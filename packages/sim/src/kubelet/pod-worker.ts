@@ -1,7 +1,6 @@
 import type { Clock, KubeClient, KubeObject } from "@atoll/kube";
-import { isRecord, rfc3339, StatusError } from "@atoll/kube";
+import { isRecord, R, rfc3339, StatusError } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { type ContainerHandle, type ProcessLauncher, simulatedContainer } from "./container-runner.ts";
 import {
   type ContainerRecord,

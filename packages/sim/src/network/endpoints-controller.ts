@@ -4,10 +4,10 @@ import {
   jsonEqual,
   type KubeClient,
   objectKeyOf,
+  R,
   type Runnable,
   splitKey,
 } from "@atoll/kube";
-import { R } from "../resources.ts";
 import { type AddressPort, repackSubsets } from "./endpoints-subsets.ts";
 import { ignoreNotFound } from "./not-found.ts";
 import {

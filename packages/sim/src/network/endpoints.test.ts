@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Informer, type KubeClient } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { Informer, type KubeClient, R } from "@atoll/kube";
 import { EndpointsController } from "./endpoints-controller.ts";
 import { EndpointSliceController } from "./endpointslice-controller.ts";
 import type { EndpointSlice, Endpoints } from "./objects.ts";

@@ -1,5 +1,4 @@
-import { Controller, type Informer, type KubeClient, type Runnable, splitKey } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { Controller, type Informer, type KubeClient, R, type Runnable, splitKey } from "@atoll/kube";
 import { type PortGroup, planSlices, portsKey } from "./endpointslice-plan.ts";
 import { ignoreNotFound } from "./not-found.ts";
 import {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { systemClock } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { R, systemClock } from "@atoll/kube";
 import { addressPlan, ipToNumber } from "./address-plan.ts";
 import { createNetworking } from "./networking.ts";
 import type { EndpointSlice, Service } from "./objects.ts";

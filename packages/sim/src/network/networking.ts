@@ -1,6 +1,5 @@
-import { type Clock, Informer, type KubeClient, type Random, type Runnable } from "@atoll/kube";
+import { type Clock, Informer, type KubeClient, R, type Random, type Runnable } from "@atoll/kube";
 import { ApiEventRecorder, type EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import type { AddressPlan } from "./address-plan.ts";
 import { type EndpointSource, LocalEndpointSource } from "./endpoint-source.ts";
 import { EndpointsController } from "./endpoints-controller.ts";

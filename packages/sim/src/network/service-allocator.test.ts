@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Informer, type KubeClient, type KubeObject, type Random, systemClock } from "@atoll/kube";
+import { Informer, type KubeClient, type KubeObject, R, type Random, systemClock } from "@atoll/kube";
 import { ApiEventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { addressPlan, ipToNumber } from "./address-plan.ts";
 import type { Service } from "./objects.ts";
 import { ServiceAllocator } from "./service-allocator.ts";

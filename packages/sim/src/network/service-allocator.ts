@@ -3,13 +3,13 @@ import {
   type Informer,
   jsonEqual,
   type KubeClient,
+  R,
   type Random,
   type Runnable,
   splitKey,
   systemRandom,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { type AddressPlan, ipToNumber, numberToIp, parseRange } from "./address-plan.ts";
 import { requestedLoadBalancerIPs } from "./load-balancer-allocation.ts";
 import { ignoreNotFound } from "./not-found.ts";

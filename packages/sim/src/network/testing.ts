@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import { ApiServer, openStore } from "@atoll/apiserver";
 import type { KubeClient, KubeObject } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { R } from "@atoll/kube";
 
 /** Test support for the network package: a real API server, TCP echo servers, bounded waits. */
 

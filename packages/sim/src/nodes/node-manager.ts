@@ -1,7 +1,6 @@
 import { release } from "node:os";
 import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
-import { isRecord, jsonEqual, rfc3339, StatusError } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { isRecord, jsonEqual, R, rfc3339, StatusError } from "@atoll/kube";
 
 /** What each simulated node offers, as a kubelet reports capacity. */
 export type NodeCapacity = { cpu: string; memory: string; pods: string; "ephemeral-storage": string };

@@ -1,5 +1,5 @@
+import { R } from "@atoll/kube";
 import type { KubeClient } from "@atoll/kube/client";
-import { R } from "../resources.ts";
 
 /** A ConfigMap's or Secret's content as the kubelet sees it. */
 export type KeyedData = {

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ApiServer, openStore } from "@atoll/apiserver";
+import { R } from "@atoll/kube";
 import type { KubeObject } from "@atoll/kube/object";
-import { R } from "../resources.ts";
 import { RealProcessLauncher } from "./process-launcher.ts";
 import { searchPath } from "./runtime-config.ts";
 

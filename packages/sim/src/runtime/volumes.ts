@@ -1,8 +1,8 @@
 import { chmod, mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
+import { R } from "@atoll/kube";
 import type { KubeClient } from "@atoll/kube/client";
 import type { Volume } from "kubernetes-types/core/v1.js";
-import { R } from "../resources.ts";
 import { writePayload } from "./atomic-writer.ts";
 import { RuntimeError } from "./errors.ts";
 import { type PayloadContext, volumePayload } from "./volume-payloads.ts";

@@ -1,7 +1,6 @@
 import type { Clock, Informer, KubeClient, KubeObject, ReconcileResult, Runnable } from "@atoll/kube";
-import { Controller, isRecord, objectKeyOf, rfc3339, StatusError, splitKey } from "@atoll/kube";
+import { Controller, isRecord, objectKeyOf, R, rfc3339, StatusError, splitKey } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { type NodeInfo, nodeInfo, podRequests } from "./node-info.ts";
 import { nodeAffinity } from "./plugins/node-affinity.ts";
 import { nodeUnschedulable } from "./plugins/node-unschedulable.ts";

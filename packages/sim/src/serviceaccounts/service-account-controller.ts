@@ -1,6 +1,5 @@
 import type { Informer, KubeClient, Runnable } from "@atoll/kube";
-import { Controller, StatusError } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { Controller, R, StatusError } from "@atoll/kube";
 
 /** Every active namespace gets a `default` ServiceAccount, recreated if deleted (kube-controller-manager's serviceaccount controller). */
 export class ServiceAccountController implements Runnable {

@@ -1,9 +1,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Informer, KubeClient, KubeObject, ReconcileResult, Runnable } from "@atoll/kube";
-import { Controller, isRecord, StatusError, splitKey } from "@atoll/kube";
+import { Controller, isRecord, R, StatusError, splitKey } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 
 export const DEFAULT_STORAGE_CLASS = "standard";
 export const LOCAL_PROVISIONER = "atoll.io/local-path";

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Informer, type KubeObject } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { Informer, type KubeObject, R } from "@atoll/kube";
 import { targetNodeName } from "./node-placement.ts";
 import { isPodReady } from "./pod-state.ts";
 import { WorkloadLabels } from "./well-known.ts";

@@ -4,12 +4,12 @@ import {
   type KubeClient,
   type KubeObject,
   objectKeyOf,
+  R,
   type ReconcileResult,
   type Runnable,
   StatusError,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { byAgeAndPhase, daemonSetSpec, daemonSetStatus } from "./daemonset-status.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";

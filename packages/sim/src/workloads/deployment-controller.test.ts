@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Informer, type KubeObject } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { Informer, type KubeObject, R } from "@atoll/kube";
 import { isPodReady } from "./pod-state.ts";
 import { WorkloadAnnotations, WorkloadLabels } from "./well-known.ts";
 import {

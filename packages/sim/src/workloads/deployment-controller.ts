@@ -3,11 +3,11 @@ import {
   type KubeClient,
   type KubeObject,
   objectKeyOf,
+  R,
   type ReconcileResult,
   type Runnable,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { setCondition } from "./conditions.ts";
 import { rolloutRecreate, rolloutRolling, syncScaling } from "./deployment-rollout.ts";
 import { calculateStatus, DeploymentReasons, deploymentCondition } from "./deployment-status.ts";

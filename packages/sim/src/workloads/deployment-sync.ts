@@ -1,6 +1,5 @@
-import { type Clock, jsonEqual, type KubeClient, type KubeObject, StatusError } from "@atoll/kube";
+import { type Clock, jsonEqual, type KubeClient, type KubeObject, R, StatusError } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { findCondition, setCondition } from "./conditions.ts";
 import {
   DeploymentReasons,

@@ -1,5 +1,4 @@
-import { Informer, type KubeClient, type ResourceId, type Runnable } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { Informer, type KubeClient, R, type ResourceId, type Runnable } from "@atoll/kube";
 
 /** The shared informers the workload controllers read from. */
 export type WorkloadInformers = {

@@ -3,13 +3,13 @@ import {
   type KubeClient,
   type KubeObject,
   objectKeyOf,
+  R,
   type ReconcileResult,
   type Runnable,
   StatusError,
   splitKey,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";
 import { isJobFinished } from "./job-conditions.ts";

@@ -1,5 +1,4 @@
-import { type Clock, type KubeClient, type KubeObject, StatusError } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { type Clock, type KubeClient, type KubeObject, R, StatusError } from "@atoll/kube";
 import { completionIndexOf } from "./job-indexes.ts";
 import { generatedPodLabels } from "./job-selector.ts";
 import { controllerRefTo } from "./owner.ts";

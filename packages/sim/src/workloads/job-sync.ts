@@ -1,6 +1,5 @@
-import { type Clock, type KubeClient, type KubeObject, rfc3339, StatusError } from "@atoll/kube";
+import { type Clock, type KubeClient, type KubeObject, R, rfc3339, StatusError } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import type { Expectations } from "./expectations.ts";
 import { ensureJobCondition, hasTrueCondition, JobReasons, jobCondition } from "./job-conditions.ts";
 import { completionIndexOf, firstPendingIndexes, parseIndexes } from "./job-indexes.ts";

@@ -1,5 +1,4 @@
-import { jsonEqual, type KubeObject } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { jsonEqual, type KubeObject, R } from "@atoll/kube";
 import { ensureJobCondition, hasTrueCondition, JobReasons, jobCondition } from "./job-conditions.ts";
 import { completionIndexOf, formatIndexes, parseIndexes } from "./job-indexes.ts";
 import { isJobPodFailed, type JobStatus, removeTrackingFinalizer } from "./job-pods.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { R } from "../resources.ts";
+import { R } from "@atoll/kube";
 import {
   podTemplate,
   startWorkloadTestCluster,

@@ -4,13 +4,13 @@ import {
   type KubeClient,
   type KubeObject,
   objectKeyOf,
+  R,
   type ReconcileResult,
   type Runnable,
   rfc3339,
   StatusError,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { findCondition, setCondition, withoutCondition } from "./conditions.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";

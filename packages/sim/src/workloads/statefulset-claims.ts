@@ -4,10 +4,10 @@ import {
   type KubeClient,
   type KubeObject,
   type OwnerReference,
+  R,
   StatusError,
 } from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { controllerRefTo } from "./owner.ts";
 import { claimName, inOrdinalRange, ordinalOf, podName, statefulSetSpec } from "./statefulset-identity.ts";
 import { errorMessage } from "./status-fields.ts";

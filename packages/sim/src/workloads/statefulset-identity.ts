@@ -1,5 +1,5 @@
 import type { KubeObject } from "@atoll/kube";
-import { R } from "../resources.ts";
+import { R } from "@atoll/kube";
 import { controllerRefTo } from "./owner.ts";
 import { podFromTemplate } from "./pod-template.ts";
 import { WorkloadLabels } from "./well-known.ts";

@@ -3,12 +3,12 @@ import {
   Informer,
   type KubeClient,
   type KubeObject,
+  R,
   type ResourceId,
   rfc3339,
   systemClock,
 } from "@atoll/kube";
 import { ApiEventRecorder } from "../events/recorder.ts";
-import { R } from "../resources.ts";
 import { createWorkloadInformers, informersRunnable, type WorkloadInformers } from "./informers.ts";
 import { podPhase } from "./pod-state.ts";
 import { createWorkloadControllers, type WorkloadControllers } from "./workload-controllers.ts";

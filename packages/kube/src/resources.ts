@@ -1,4 +1,4 @@
-import type { ResourceId } from "@atoll/kube/client";
+import type { ResourceId } from "./client.ts";
 
 const core = (resource: string, kind: string, namespaced = true): ResourceId => ({
   group: "",
@@ -8,7 +8,7 @@ const core = (resource: string, kind: string, namespaced = true): ResourceId => 
   namespaced,
 });
 
-/** The resources a simulated member's controllers read and write. */
+/** Built-in resources by name, as the controllers and the CLI address them. */
 export const R = {
   pods: core("pods", "Pod"),
   nodes: core("nodes", "Node", false),
@@ -57,6 +57,27 @@ export const R = {
     resource: "endpointslices",
     kind: "EndpointSlice",
     namespaced: true,
+  },
+  clusterroles: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    resource: "clusterroles",
+    kind: "ClusterRole",
+    namespaced: false,
+  },
+  clusterrolebindings: {
+    group: "rbac.authorization.k8s.io",
+    version: "v1",
+    resource: "clusterrolebindings",
+    kind: "ClusterRoleBinding",
+    namespaced: false,
+  },
+  customresourcedefinitions: {
+    group: "apiextensions.k8s.io",
+    version: "v1",
+    resource: "customresourcedefinitions",
+    kind: "CustomResourceDefinition",
+    namespaced: false,
   },
   storageclasses: {
     group: "storage.k8s.io",
