@@ -50,7 +50,7 @@ export function defaultConfig(): BenchConfig {
     rolloutReplicas: 100,
     rolloutRuns: 5,
     rampSteps: [1000, 2000],
-    memberCounts: [10, 25, 50, 100, 150, 171],
+    memberCounts: [10, 50, 100, 150, 171],
     firstMemberId: 30,
     nodesPerMember: 3,
     podsPerMember: 30,

@@ -28,6 +28,12 @@ export type MembersRow = {
   loopDelayMaxMs: number;
   /** CPU cores the process keeps busy once idle (heartbeats, leases, timers), over `IDLE_MS`. */
   idleCores: number;
+  /**
+   * JS heap growth per member per minute while idle (GC'd before and after):
+   * what node heartbeats leave in the API servers' watch and revision
+   * histories, which grow until their caps are reached.
+   */
+  idleHeapGrowthPerMemberPerMin: number;
 };
 
 export type MembersResult = {
@@ -47,7 +53,10 @@ export type MembersContext = {
   log: (line: string) => void;
 };
 
-const IDLE_MS = 3000;
+/** How long the idle CPU and heap growth are measured over. */
+export const IDLE_MS = 10_000;
+/** After the last pod is Ready, status writes and events still trail for a moment. */
+const SETTLE_MS = 1000;
 /**
  * A count that fails is tried once more, with certificates checked beforehand
  * (see `seedValidPki`), so one member with a certificate OpenSSL rejects does
@@ -80,7 +89,8 @@ export async function measureMembersPerProcess(context: MembersContext): Promise
         row = await measureCount(context, members, attempt);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (attempt === START_ATTEMPTS) return stop(`${members} members failed: ${message}`);
+        if (attempt === START_ATTEMPTS || context.deadline - performance.now() < config.minTimeForNextCountMs)
+          return stop(`${members} members failed: ${message}`);
         failedAttempts.push({ members, error: message });
         context.log(`${members} members: failed, trying once more: ${message.split("\n")[0]}`);
       }
@@ -110,7 +120,8 @@ async function measureCount(context: MembersContext, members: number, attempt: n
   const sim = await SimProcess.start(children, {
     repoRoot: context.repoRoot,
     args: [
-      ...["--id", String(config.firstMemberId), "--count", String(members), "--port", String(config.port)],
+      ...["--name", "k8s", "--id", String(config.firstMemberId), "--count", String(members)],
+      ...["--port", String(config.port)],
       ...["--data-dir", dataDir, "--nodes", String(config.nodesPerMember), "--storage", "memory"],
     ],
     members,
@@ -135,10 +146,12 @@ async function measureCount(context: MembersContext, members: number, attempt: n
     await waitAllReady(clients, config.podsPerMember, 30_000 + members * config.perMemberPodsMs);
     const podsReadyMs = round(performance.now() - created);
     const loop = await sim.loopDelay();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const full = await sim.memory(true);
     const idleFrom = await sim.usage();
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idleTo = await sim.usage();
-    const full = await sim.memory(true);
+    const idle = await sim.memory(true);
     return {
       members,
       startMs: round(sim.startMs),
@@ -148,6 +161,9 @@ async function measureCount(context: MembersContext, members: number, attempt: n
       peakRssBytes: idleTo.peakRssBytes ?? full.rss,
       loopDelayMaxMs: loop.maxMs,
       idleCores: round(((idleTo.cpuMs ?? 0) - (idleFrom.cpuMs ?? 0)) / IDLE_MS, 3),
+      idleHeapGrowthPerMemberPerMin: Math.round(
+        ((idle.heapUsed - full.heapUsed) / members) * (60_000 / IDLE_MS),
+      ),
     };
   } finally {
     await Promise.all(clients.map((c) => c.close()));

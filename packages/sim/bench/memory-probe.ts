@@ -65,7 +65,7 @@ if (process.send) {
       return;
     }
     // The histogram counts the sampling resolution into every figure; take it out.
-    const over = (ns: number) => Math.max(0, ms(ns) - RESOLUTION_MS);
+    const over = (ns: number) => Math.max(0, Math.round((ms(ns) - RESOLUTION_MS) * 10) / 10);
     const reply: LoopDelayReply = {
       id: message.id,
       p50Ms: over(delay.percentile(50)),

@@ -25,10 +25,13 @@ export function memberRows(runs: MemberRunResult[]): Row[] {
       value: (r) => med(r.rollout?.runs.map((x) => x.firstPodMs)),
     },
     {
-      label: "  one pod seen → Ready, p50 / max ms (median run)",
+      label: "  one pod seen → Ready, p50 ms (median run)",
       value: (r) => med(r.rollout?.runs.map((x) => x.podReadyP50Ms)),
     },
-    { label: "", value: (r) => med(r.rollout?.runs.map((x) => x.podReadyMaxMs)) },
+    {
+      label: "  one pod seen → Ready, max ms (median run)",
+      value: (r) => med(r.rollout?.runs.map((x) => x.podReadyMaxMs)),
+    },
     {
       label: "  member event-loop stall, longest, median run ms",
       value: (r) => med(r.rollout?.runs.map((x) => x.loopDelayMaxMs)),
@@ -43,7 +46,10 @@ export function memberRows(runs: MemberRunResult[]): Row[] {
     const step = (r: MemberRunResult) => r.ramp?.steps[i];
     rows.push(
       { label: `ramp ${from} → ${to}: Ready pods/s, overall`, value: (r) => step(r)?.ready.podsPerSecond },
-      { label: "  middle 80 % of pods, pods/s", value: (r) => step(r)?.ready.sustainedPodsPerSecond },
+      {
+        label: "  middle 80 % of pods as the watch saw them, pods/s",
+        value: (r) => step(r)?.ready.sustainedPodsPerSecond,
+      },
       { label: "  best 1 s window, pods/s", value: (r) => step(r)?.ready.peakPodsPerSecond },
       { label: "  one pod seen → Ready, p50 ms", value: (r) => step(r)?.podReadyP50Ms },
       { label: "  one pod seen → Ready, p99 ms", value: (r) => step(r)?.podReadyP99Ms },

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { type BenchConfig, TARGETS } from "./config.ts";
 import type { MemberRunResult } from "./member-run.ts";
-import type { MembersResult, MembersRow } from "./members-per-process.ts";
+import { IDLE_MS, type MembersResult, type MembersRow } from "./members-per-process.ts";
 import { memberRows } from "./report-rows.ts";
 import { MiB, round } from "./stats.ts";
 
@@ -20,6 +20,9 @@ export type MembersVerdict = {
   estimatedAtLimit?: number;
   rssPerMemberMiB?: number;
   meetsTarget: boolean;
+  /** At the largest count within the limit: idle heap growth of the whole process, and hours until RSS would reach the limit at that rate. */
+  idleGrowthMiBPerHour?: number;
+  hoursToLimit?: number;
 };
 
 export type BenchReport = {
@@ -43,7 +46,14 @@ export function membersVerdict(result: MembersResult, limitBytes: number): Membe
     slope = (b.peakRssBytes - a.peakRssBytes) / (b.members - a.members);
     if (slope > 0) estimated = Math.floor(b.members + (limitBytes - b.peakRssBytes) / slope);
   }
+  const top = within.find((r) => r.members === largest);
+  const growth = top ? (top.idleHeapGrowthPerMemberPerMin * top.members * 60) / MiB : undefined;
   return {
+    idleGrowthMiBPerHour: growth === undefined ? undefined : round(growth),
+    hoursToLimit:
+      top && growth !== undefined && growth > 0
+        ? round((limitBytes - top.full.rss) / MiB / growth, 1)
+        : undefined,
     largestWithinLimit: largest,
     estimatedAtLimit: estimated,
     rssPerMemberMiB: slope === undefined ? undefined : round(slope / MiB, 1),
@@ -107,6 +117,7 @@ function membersTable(result: MembersResult & { verdict: MembersVerdict }, confi
     "Δ peak/member MiB",
     "loop stall max ms",
     "idle cores",
+    "idle heap KiB/member/min",
   ];
   let previous: MembersRow | undefined;
   const rows = result.rows.map((r) => {
@@ -126,6 +137,7 @@ function membersTable(result: MembersResult & { verdict: MembersVerdict }, confi
       cell(delta === undefined ? undefined : round(delta / MiB, 1)),
       cell(r.loopDelayMaxMs),
       cell(r.idleCores),
+      idleGrowth(r),
     ];
   });
   const v = result.verdict;
@@ -139,12 +151,24 @@ function membersTable(result: MembersResult & { verdict: MembersVerdict }, confi
         ? ""
         : `; a line through the last two counts (${v.rssPerMemberMiB} MiB/member) reaches ` +
           `${TARGETS.rssLimitGiB} GiB at N ≈ ${v.estimatedAtLimit}`),
+    ...(v.idleGrowthMiBPerHour !== undefined && v.hoursToLimit !== undefined
+      ? [
+          `idle, ${v.largestWithinLimit} members grow the heap by ${v.idleGrowthMiBPerHour} MiB/h (heartbeats filling the ` +
+            `watch and revision histories): ${TARGETS.rssLimitGiB} GiB after ~${v.hoursToLimit} h unless the histories' caps come first`,
+        ]
+      : []),
     ...result.failedAttempts.map(
       (f) =>
         `${f.members} members failed, retried with certificates checked beforehand: ${f.error.split("\n").join(" | ")}`,
     ),
     ...(result.stoppedBecause ? [`stopped: ${result.stoppedBecause}`] : []),
   ];
+}
+
+/** Below ~1 MiB over the whole idle window, GC noise outweighs the heartbeats' share: shown as "—" (kept in the JSON). */
+function idleGrowth(r: MembersRow): string {
+  const windowBytes = (r.idleHeapGrowthPerMemberPerMin * r.members * IDLE_MS) / 60_000;
+  return Math.abs(windowBytes) < MiB ? "—" : cell(round(r.idleHeapGrowthPerMemberPerMin / 1024));
 }
 
 function cell(value: number | undefined): string {

@@ -45,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
     if (phases.has("member"))
       for (const storage of config.storages) member.push(await runMember(context, storage));
     if (phases.has("members")) {
-      const result = await measureMembersPerProcess({ ...context, deadline: began + config.totalDeadlineMs });
+      // Leaves the last count time to finish and the report time to be written before the watchdog fires.
+      const deadline = began + config.totalDeadlineMs - config.minTimeForNextCountMs / 2;
+      const result = await measureMembersPerProcess({ ...context, deadline });
       membersPerProcess = { ...result, verdict: membersVerdict(result, config.rssLimitBytes) };
     }
   } finally {
