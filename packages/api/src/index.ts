@@ -1,3 +1,12 @@
 export * from "./cluster/member-cluster.ts";
 export { memberClusterCrd } from "./cluster/member-cluster-crd.ts";
+export * from "./policy/override-policy.ts";
+export { clusterOverridePolicyCrd, overridePolicyCrd } from "./policy/override-policy-crd.ts";
+export { policyCrds } from "./policy/policy-crds.ts";
+export * from "./policy/propagation-policy.ts";
+export { clusterPropagationPolicyCrd, propagationPolicyCrd } from "./policy/propagation-policy-crd.ts";
 export * from "./well-known.ts";
+export * from "./work/resource-binding.ts";
+export { clusterResourceBindingCrd, resourceBindingCrd } from "./work/resource-binding-crd.ts";
+export * from "./work/work.ts";
+export { workCrd } from "./work/work-crd.ts";
