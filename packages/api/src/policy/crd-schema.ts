@@ -104,14 +104,9 @@ export function rawObject(description: string): Schema {
   return { type: "object", description, "x-kubernetes-preserve-unknown-fields": true };
 }
 
-/**
- * Any JSON value, kept as sent. Kubernetes accepts a node with
- * x-kubernetes-preserve-unknown-fields and no type for this; Atoll's API
- * server does not yet (its structural check requires a type), so until it
- * does this is limited to JSON objects. Dropping `type` is the whole fix.
- */
+/** Any JSON value, kept as sent: a node with x-kubernetes-preserve-unknown-fields and no type, as Kubernetes allows. */
 export function anyValue(description: string): Schema {
-  return { type: "object", description, "x-kubernetes-preserve-unknown-fields": true };
+  return { description, "x-kubernetes-preserve-unknown-fields": true };
 }
 
 const QUANTITY =

@@ -146,9 +146,7 @@ describe("OverridePolicy and ClusterOverridePolicy CRDs", () => {
     );
   });
 
-  test("plaintext values may be any JSON, as in Kubernetes", {
-    skip: "Atoll's API server rejects a typeless x-kubernetes-preserve-unknown-fields node; see anyValue",
-  }, async () => {
+  test("plaintext values may be any JSON, as in Kubernetes", async () => {
     await create(
       overridePolicy("scalar", { plaintext: [{ path: "/spec/replicas", operator: "replace", value: 3 }] }),
     );

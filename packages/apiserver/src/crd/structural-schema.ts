@@ -50,7 +50,7 @@ function extensionChecks(s: JSONSchemaProps, level: Level, path: string): Status
     causes.push(
       s.type ? invalid(child(path, "type"), s.type, detail) : required(child(path, "type"), detail),
     );
-  } else if (!s.type && !embedded && !intOrString) {
+  } else if (!s.type && !embedded && !intOrString && !s["x-kubernetes-preserve-unknown-fields"]) {
     const where = {
       root: "at the root",
       item: "for specified array items",
