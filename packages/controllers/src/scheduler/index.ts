@@ -1,0 +1,10 @@
+export { availableReplicas } from "./capacity.ts";
+export { clusterMatches, labelsMatch } from "./cluster-match.ts";
+export { explain, type MemberExplanation, type PlacementExplanation } from "./explain.ts";
+export { DEFAULT_FILTERS } from "./filter.ts";
+export { describeFitError } from "./fit-error.ts";
+export type { FilterContext, FilterPlugin, FilterResult } from "./framework.ts";
+export type * from "./placement-types.ts";
+export { schedule } from "./schedule.ts";
+export type * from "./schedule-types.ts";
+export type { Strategy } from "./strategy.ts";
