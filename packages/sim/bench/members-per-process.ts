@@ -54,9 +54,9 @@ export type MembersContext = {
 };
 
 /** How long the idle CPU and heap growth are measured over. */
-export const IDLE_MS = 10_000;
+export const IDLE_MS = 8000;
 /** After the last pod is Ready, status writes and events still trail for a moment. */
-const SETTLE_MS = 1000;
+const SETTLE_MS = 3000;
 /**
  * A count that fails is tried once more, with certificates checked beforehand
  * (see `seedValidPki`), so one member with a certificate OpenSSL rejects does

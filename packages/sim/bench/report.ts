@@ -165,10 +165,10 @@ function membersTable(result: MembersResult & { verdict: MembersVerdict }, confi
   ];
 }
 
-/** Below ~1 MiB over the whole idle window, GC noise outweighs the heartbeats' share: shown as "—" (kept in the JSON). */
+/** Below 256 KiB over the whole idle window, GC noise outweighs the heartbeats' share: shown as "—" (kept in the JSON). */
 function idleGrowth(r: MembersRow): string {
   const windowBytes = (r.idleHeapGrowthPerMemberPerMin * r.members * IDLE_MS) / 60_000;
-  return Math.abs(windowBytes) < MiB ? "—" : cell(round(r.idleHeapGrowthPerMemberPerMin / 1024));
+  return Math.abs(windowBytes) < MiB / 4 ? "—" : cell(round(r.idleHeapGrowthPerMemberPerMin / 1024));
 }
 
 function cell(value: number | undefined): string {
