@@ -1,3 +1,6 @@
+/** Longest stretch a queue's worker runs before letting the event loop breathe. */
+const YIELD_AFTER_MS = 5;
+
 /** A reconcile failure that retrying cannot fix (bad input): logged, not retried. */
 export class TerminalError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -43,7 +46,9 @@ export class KeyQueue {
     this.#pending.add(key);
     if (this.#workers < this.#concurrency && this.#workers < this.#pending.size + this.#active.size) {
       this.#workers++;
-      queueMicrotask(() => void this.#drain());
+      // A macrotask, not a microtask: events that arrive meanwhile merge into one pass,
+      // and I/O and timers get their turn before the queue runs.
+      setImmediate(() => void this.#drain());
     }
   }
 
@@ -64,7 +69,15 @@ export class KeyQueue {
   }
 
   async #drain(): Promise<void> {
+    let sliceStart = performance.now();
     while (!this.#stopped && this.#pending.size > 0) {
+      // In-process clients resolve as microtasks; without yielding, a cascade of
+      // reconciles would keep the event loop from I/O and timers.
+      if (performance.now() - sliceStart > YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+        if (this.#pending.size === 0) break;
+      }
       const key = this.#pending.values().next().value as string;
       this.#pending.delete(key);
       this.#active.add(key);

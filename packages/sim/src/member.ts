@@ -131,6 +131,11 @@ export class SimMember {
       store,
       tls: pki.serving,
       host: plan.apiServer,
+      // A member's history is bounded tighter than a hub's: heartbeats alone would
+      // otherwise fill the default caps, and a process hosts many members.
+      watchHistory: 1000,
+      compactRetainRevisions: 2000,
+      compactIntervalMs: 30_000,
       port: options.port ?? 6443,
       authenticator: tokenAuthenticator(
         new Map([

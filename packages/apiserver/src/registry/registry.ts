@@ -97,8 +97,8 @@ export class Registry {
     const warnings = this.#pruneAndCheck(type, object, options);
     const now = this.clock.now();
     const meta = object.metadata;
-    if (!meta.name && meta.generateName)
-      meta.name = generateName(meta.generateName, () => this.random.next());
+    const generated = !meta.name && meta.generateName ? meta.generateName : undefined;
+    if (generated) meta.name = generateName(generated, () => this.random.next());
     const ref = { group: type.group, resource: type.plural, name: meta.name ?? "", kind: type.kind };
     if (!meta.name) {
       throw invalid(ref, [
@@ -129,7 +129,16 @@ export class Registry {
       manager: managerName(options),
       now,
     });
-    return { object: await this.#commitCreate(type, stored, options), warnings, changed: true };
+    // A generated name that is taken is generated again, as Kubernetes (1.31+) does.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { object: await this.#commitCreate(type, stored, options), warnings, changed: true };
+      } catch (error) {
+        const clash = error instanceof StatusError && error.reason === "AlreadyExists";
+        if (!generated || !clash || attempt >= 8) throw error;
+        stored.metadata.name = generateName(generated, () => this.random.next());
+      }
+    }
   }
 
   /** Writes an object built by server-side apply for an object that does not exist yet. */

@@ -88,7 +88,8 @@ async function build(options: {
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = randomBytes(16);
-  serial[0] &= 0x7f;
+  // A positive DER integer with no leading zero byte: first byte 0x01–0x7f.
+  serial[0] = (serial[0] & 0x7f) | 0x01;
   cert.serialNumber = new asn1js.Integer({ valueHex: serial });
   name(cert.subject, options.commonName, options.organization);
   if (options.issuer) cert.issuer = options.issuer.subject;
