@@ -14,6 +14,8 @@ export const MEMBER_RESOURCES = {
   clusterrolebindings: R.clusterrolebindings,
 } as const satisfies Record<string, ResourceId>;
 
+/** Probes of all members fall on this many shared instants per probe interval. */
+const PROBE_SLOTS_PER_INTERVAL = 8;
 const MANAGED = `${AtollLabels.managedBy}=${AtollLabels.managedByValue}`;
 
 /**
@@ -80,11 +82,12 @@ export class MemberRuntime {
     this.connection.close();
   }
 
-  /** Probes now, then on the configured period; reports when the outcome changes. */
+  /** Probes now, then every probe interval (give or take an eighth of it); reports when the outcome changes. */
   async probe(): Promise<void> {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
     const started = performance.now();
+    const startedAt = this.#clock.now().getTime();
     const result = await probeMember(this.connection, this.#settings.probeTimeoutMs);
     if (this.#stopped) return;
     const now = this.#clock.now().getTime();
@@ -99,8 +102,21 @@ export class MemberRuntime {
       before?.ok !== result.ok ||
       (before && !before.ok && !result.ok && before.reachable !== result.reachable);
     if (changed) this.#onChange();
-    this.#timer = setTimeout(() => void this.probe(), this.#settings.probeIntervalMs);
+    this.#timer = setTimeout(() => void this.probe(), this.#nextProbeInMs(startedAt));
     this.#timer.unref();
+  }
+
+  /**
+   * One interval after this probe started, moved to the nearest of
+   * PROBE_SLOTS_PER_INTERVAL shared instants per interval: idle probing is
+   * mostly the cost of waking up, and members whose probes fall in the same
+   * slot share one wake-up instead of one each.
+   */
+  #nextProbeInMs(startedAt: number): number {
+    const interval = this.#settings.probeIntervalMs;
+    const slot = interval / PROBE_SLOTS_PER_INTERVAL;
+    const due = Math.round((startedAt + interval) / slot) * slot;
+    return Math.max(0, due - this.#clock.now().getTime());
   }
 
   /** Nodes and their readiness, as the member reports them. */
