@@ -151,7 +151,7 @@ export class MemberClusterController implements Runnable {
     const next = taints.nextChangeInMs ?? Number.POSITIVE_INFINITY;
     const untilUnknown =
       ready.status === "True"
-        ? this.#settings.unknownAfterMs - (now - (runtime.health.lastSuccess ?? now)) + 50
+        ? this.#settings.unknownAfterMs - (now - (runtime.health.lastSuccess ?? now)) + 1
         : Number.POSITIVE_INFINITY;
     const wait = Math.min(next, untilUnknown, 30_000);
     return { requeueAfterMs: Math.max(wait, 100) };
