@@ -63,3 +63,22 @@ test("failures retry with back-off; terminal errors do not", async () => {
   assert.equal(attempts.get("bad"), 1);
   queue.stop();
 });
+
+test("a delayed key waits once: the earlier of two delays wins", async () => {
+  let runs = 0;
+  const queue = new KeyQueue({
+    reconcile: async () => {
+      runs++;
+      return undefined;
+    },
+    onError: () => {},
+  });
+  queue.addAfter("k", 30);
+  queue.addAfter("k", 300);
+  queue.addAfter("k", 10);
+  await tick(60);
+  assert.equal(runs, 1);
+  await tick(300);
+  assert.equal(runs, 1, "the later delays were merged away");
+  queue.stop();
+});

@@ -20,6 +20,7 @@ export class KeyQueue {
   #dirty = new Set<string>();
   #failures = new Map<string, number>();
   #timers = new Set<NodeJS.Timeout>();
+  #delayed = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   #reconcile: (key: string) => Promise<{ requeueAfterMs?: number } | undefined>;
   #onError: (key: string, error: unknown) => void;
   #workers = 0;
@@ -52,19 +53,31 @@ export class KeyQueue {
     }
   }
 
+  /** Adds `key` after `ms`; a key already waiting keeps only the earlier of the two times (as client-go's AddAfter). */
   addAfter(key: string, ms: number): void {
+    if (this.#stopped) return;
+    const at = Date.now() + ms;
+    const waiting = this.#delayed.get(key);
+    if (waiting && waiting.at <= at) return;
+    if (waiting) {
+      clearTimeout(waiting.timer);
+      this.#timers.delete(waiting.timer);
+    }
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
+      this.#delayed.delete(key);
       this.add(key);
     }, ms);
     timer.unref();
     this.#timers.add(timer);
+    this.#delayed.set(key, { at, timer });
   }
 
   stop(): void {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    this.#delayed.clear();
     this.#pending.clear();
   }
 

@@ -50,7 +50,7 @@ async function setImage(name: string, image: string) {
   });
 }
 
-async function rolledOut(name: string, replicas: number, timeoutMs = 8000) {
+async function rolledOut(name: string, replicas: number, timeoutMs = 20_000) {
   return until(
     async () => {
       const d = await cluster.client.get(R.deployments, NS, name);

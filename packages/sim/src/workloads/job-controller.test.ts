@@ -56,7 +56,7 @@ async function kubelet(name: string, outcome: (pod: KubeObject) => "Succeeded" |
   return { stop: () => watcher.stop(), maxActive: () => maxActive };
 }
 
-async function finishedStatus(name: string, type: "Complete" | "Failed", timeoutMs = 5000) {
+async function finishedStatus(name: string, type: "Complete" | "Failed", timeoutMs = 20_000) {
   return until(
     async () => {
       const s = await statusOf(cluster.client, R.jobs, NS, name);

@@ -149,7 +149,7 @@ export async function startWorkloadTestCluster(
 export async function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   message: string,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
