@@ -1,9 +1,9 @@
 import { join } from "node:path";
+import { MiB, ProcessUsageReader } from "@atoll/bench-kit";
 import type { ChildProcesses } from "./child-processes.ts";
 import type { BenchConfig } from "./config.ts";
 import { KubeClient } from "./kube-client.ts";
 import { measureLists } from "./list-latency.ts";
-import { ProcessUsageReader } from "./process-usage.ts";
 import type { Backend, BackendResult, PhaseUsage } from "./report.ts";
 import { startServerProcess } from "./server-process.ts";
 import { measureThroughput } from "./throughput.ts";
@@ -64,7 +64,7 @@ export async function runBackend(options: BackendRunOptions): Promise<BackendRes
     result.error = error instanceof Error ? error.message : String(error);
     log(`${backend}: ${result.error}`);
   } finally {
-    result.serverPeakRssMiB = (await usage.read(server.pid)).peakRssMiB;
+    result.serverPeakRssMiB = mib((await usage.read(server.pid)).peakRssBytes);
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
       result.error ??= `server exited (${server.child.signalCode ?? server.child.exitCode}) during the run`;
     }
@@ -87,6 +87,10 @@ async function phaseUsage(usage: ProcessUsageReader, pid: number, span: PhaseSpa
     wallMs: Math.round(span.wallMs),
     serverCpuMs: cpuMs,
     serverCores: cpuMs === undefined ? undefined : Number((cpuMs / span.wallMs).toFixed(2)),
-    serverRssMiB: after.rssMiB,
+    serverRssMiB: mib(after.rssBytes),
   };
+}
+
+function mib(bytes: number | undefined): number | undefined {
+  return bytes === undefined ? undefined : Math.round(bytes / MiB);
 }

@@ -1,8 +1,8 @@
+import { type Summary as LatencySummary, median, summarize } from "@atoll/bench-kit";
 import type { BenchConfig } from "./config.ts";
 import { pod } from "./fixtures.ts";
 import { type KubeClient, recordAt } from "./kube-client.ts";
 import { type LoadResult, runLoad } from "./load-pool.ts";
-import { type LatencySummary, median, summarize } from "./stats.ts";
 
 export type ListResult = {
   /** Creating the pods, at `concurrency` in flight. */

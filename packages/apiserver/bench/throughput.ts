@@ -1,8 +1,8 @@
+import { median } from "@atoll/bench-kit";
 import type { BenchConfig } from "./config.ts";
 import { configMap } from "./fixtures.ts";
 import { type KubeClient, type ObjectRef, refOf } from "./kube-client.ts";
 import { type LoadResult, runLoad } from "./load-pool.ts";
-import { median } from "./stats.ts";
 
 export type RateSummary = {
   /** Median over the rounds of successful requests per second. */

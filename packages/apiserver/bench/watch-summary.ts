@@ -1,5 +1,5 @@
+import { type Summary as LatencySummary, median, summarize } from "@atoll/bench-kit";
 import type { BenchConfig, WatchRun } from "./config.ts";
-import { type LatencySummary, median, summarize } from "./stats.ts";
 import type { Writes } from "./watch-latency.ts";
 import type { ReadyMessage, ResultMessage } from "./watch-protocol.ts";
 

@@ -2,11 +2,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MemberConditions, MemberTaints } from "@atoll/api";
+import { percentile, round } from "@atoll/bench-kit";
 import { DEFAULT_HEALTH } from "../src/members/health.ts";
 import type { SimMember } from "./fleet-processes.ts";
 import type { JoinContext } from "./join-latency.ts";
 import { conditionStatus, hasTaint, joinedAndReady } from "./member-watch.ts";
-import { percentile, round } from "./stats.ts";
 
 /** One outage: times from the member's API going down (or coming back) to what the hub shows, in ms. */
 export type FailureRound = {

@@ -1,7 +1,6 @@
 import { loadavg } from "node:os";
+import { MiB, ProcessUsageReader, round } from "@atoll/bench-kit";
 import type { MemberClusterWatch } from "./member-watch.ts";
-import { ProcessUsageReader } from "./process-usage.ts";
-import { MiB, round } from "./stats.ts";
 
 /** A process's cost over the idle window: CPU as a fraction of one core, and RSS at its end. */
 export type ProcessCost = { cores: number; cpuMs: number; rssMiB: number };

@@ -1,9 +1,8 @@
+import { ProcessUsageReader, round, type Summary, summarize } from "@atoll/bench-kit";
 import type { BenchConfig } from "./config.ts";
 import type { SimMember } from "./fleet-processes.ts";
 import type { HubClient } from "./hub-client.ts";
 import { joinedAndReady, type MemberClusterWatch, withFinalizer } from "./member-watch.ts";
-import { ProcessUsageReader } from "./process-usage.ts";
-import { round, type Summary, summarize } from "./stats.ts";
 
 /** What a join phase needs: the hub, a watch on its MemberClusters, and the run's bounds. */
 export type JoinContext = {
@@ -134,9 +133,18 @@ function result(
     members,
     mode,
     rounds,
-    latency: summarize(samples.map((s) => s.readyAt - s.sentAt)),
-    create: summarize(samples.map((s) => s.createdAt - s.sentAt)),
-    finalizer: summarize(samples.map((s) => s.finalizerAt - s.sentAt)),
+    latency: summarize(
+      samples.map((s) => s.readyAt - s.sentAt),
+      1,
+    ),
+    create: summarize(
+      samples.map((s) => s.createdAt - s.sentAt),
+      1,
+    ),
+    finalizer: summarize(
+      samples.map((s) => s.finalizerAt - s.sentAt),
+      1,
+    ),
     errors: errors.slice(0, 10),
   };
 }

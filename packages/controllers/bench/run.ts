@@ -6,6 +6,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { round } from "@atoll/bench-kit";
 import { ChildProcesses } from "./child-processes.ts";
 import { type BenchConfig, defaultConfig, TARGETS } from "./config.ts";
 import { type FailureResult, measureFailureDetection } from "./failure-detection.ts";
@@ -16,7 +17,6 @@ import { type JoinResult, measureBatchJoin, measureSequentialJoins, unjoinAll } 
 import { allocateMemberIds } from "./member-ids.ts";
 import { MemberClusterWatch } from "./member-watch.ts";
 import { type BenchReport, formatTable, verdict, writeReport } from "./report.ts";
-import { round } from "./stats.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url));

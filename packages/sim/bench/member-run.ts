@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { round } from "@atoll/bench-kit";
 import { addressPlan } from "../src/network/address-plan.ts";
 import type { ChildProcesses } from "./child-processes.ts";
 import type { BenchConfig, Storage } from "./config.ts";
@@ -8,7 +9,6 @@ import { MemberClient } from "./member-client.ts";
 import { measureRamp, type RampResult } from "./pod-ramp.ts";
 import { measureRollout, type RolloutResult } from "./rollout-latency.ts";
 import { SimProcess } from "./sim-process.ts";
-import { round } from "./stats.ts";
 
 /** The single-member phases against one storage backend. */
 export type MemberRunResult = {

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { round } from "@atoll/bench-kit";
 import { addressPlan } from "../src/network/address-plan.ts";
 import type { ChildProcesses } from "./child-processes.ts";
 import type { BenchConfig } from "./config.ts";
@@ -9,7 +10,6 @@ import { MemberClient } from "./member-client.ts";
 import type { MemoryReply } from "./memory-probe.ts";
 import { seedValidPki } from "./pki-seed.ts";
 import { SimProcess } from "./sim-process.ts";
-import { round } from "./stats.ts";
 
 /** One process hosting `members` members, each with its nodes and a Deployment of Ready pods. */
 export type MembersRow = {

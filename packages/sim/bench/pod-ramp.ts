@@ -1,3 +1,4 @@
+import { percentile, round } from "@atoll/bench-kit";
 import type { BenchConfig } from "./config.ts";
 import { deployment, namespace } from "./fixtures.ts";
 import type { MemberClient } from "./member-client.ts";
@@ -5,7 +6,6 @@ import type { LoopDelayReply, MemoryReply } from "./memory-probe.ts";
 import { PodWatch } from "./pod-watch.ts";
 import { type RampRate, rampRate } from "./ramp-stats.ts";
 import type { SimProcess } from "./sim-process.ts";
-import { percentile, round } from "./stats.ts";
 
 /** The member's memory (after a full GC) with `pods` Ready pods of the ramp Deployment. */
 export type MemorySample = MemoryReply & { pods: number; events: number };

@@ -1,4 +1,4 @@
-import { percentile, round } from "./stats.ts";
+import { percentile, round } from "@atoll/bench-kit";
 
 /** How fast a set of pods reached a state (Ready, or deleted), from the request that caused it. */
 export type RampRate = {

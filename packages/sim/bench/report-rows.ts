@@ -1,7 +1,7 @@
+import { MiB, median } from "@atoll/bench-kit";
 import { TARGETS } from "./config.ts";
 import type { MemberRunResult } from "./member-run.ts";
 import type { MemorySample } from "./pod-ramp.ts";
-import { MiB, median } from "./stats.ts";
 
 /** One line of the single-member table: a label, a figure per storage backend, and the target if any. */
 export type Row = { label: string; value: (run: MemberRunResult) => number | undefined; target?: string };

@@ -1,9 +1,9 @@
 import { writeFile } from "node:fs/promises";
+import { MiB, round } from "@atoll/bench-kit";
 import { type BenchConfig, TARGETS } from "./config.ts";
 import type { MemberRunResult } from "./member-run.ts";
 import { IDLE_MS, type MembersResult, type MembersRow } from "./members-per-process.ts";
 import { memberRows } from "./report-rows.ts";
-import { MiB, round } from "./stats.ts";
 
 export type Machine = {
   cores: number;

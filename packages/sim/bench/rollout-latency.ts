@@ -1,11 +1,11 @@
 import { join } from "node:path";
+import { percentile, round, type Summary, summarize } from "@atoll/bench-kit";
 import type { BenchConfig } from "./config.ts";
 import { deployment, namespace } from "./fixtures.ts";
 import { kubectl } from "./kubectl.ts";
 import type { MemberClient } from "./member-client.ts";
 import { PodWatch } from "./pod-watch.ts";
 import type { SimProcess } from "./sim-process.ts";
-import { percentile, round, type Summary, summarize } from "./stats.ts";
 
 /** One `kubectl apply` of the Deployment until all its pods were Ready, then its deletion. */
 export type RolloutRun = {

@@ -1,9 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { type ProcessUsage, ProcessUsageReader } from "@atoll/bench-kit";
 import type { ChildProcesses } from "./child-processes.ts";
 import type { LoopDelayReply, MemoryReply, ProbeRequest } from "./memory-probe.ts";
-import { type ProcessUsage, ProcessUsageReader } from "./process-usage.ts";
 
 export type SimProcessOptions = {
   repoRoot: string;

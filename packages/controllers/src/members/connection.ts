@@ -21,6 +21,8 @@ export const JoinFailure = {
   InvalidKubeconfig: "InvalidKubeconfig",
   ContextNotFound: "ContextNotFound",
   Unreachable: "Unreachable",
+  /** The member answers but its serving certificate does not verify against the kubeconfig's CA. */
+  CertificateInvalid: "CertificateInvalid",
   DuplicateMember: "DuplicateMember",
   BootstrapFailed: "BootstrapFailed",
 } as const;

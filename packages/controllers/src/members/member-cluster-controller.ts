@@ -113,12 +113,19 @@ export class MemberClusterController implements Runnable {
     const ready = readyState(runtime.health, now, this.#settings);
     const joined = mc.status?.conditions?.find((c) => c.type === MemberConditions.Joined)?.status === "True";
     if (!joined && runtime.health.last && !runtime.health.last.ok && !runtime.health.last.reachable) {
+      const message = runtime.health.last.message;
+      const tls = /certificate|self[- ]signed|unable to verify|CERT_/i.test(message);
       return this.#failJoin(
         mc,
-        new JoinError(
-          JoinFailure.Unreachable,
-          `the member's API server at ${runtime.connection.server} is unreachable: ${runtime.health.last.message}`,
-        ),
+        tls
+          ? new JoinError(
+              JoinFailure.CertificateInvalid,
+              `the member's serving certificate at ${runtime.connection.server} does not verify: ${message}`,
+            )
+          : new JoinError(
+              JoinFailure.Unreachable,
+              `the member's API server at ${runtime.connection.server} is unreachable: ${message}`,
+            ),
       );
     }
     if (runtime.health.lastSuccess === undefined) return { requeueAfterMs: 200 };

@@ -180,7 +180,17 @@ describe("members at the hub", () => {
       type: "kubernetes.kubeconfig",
       stringData: { kubeconfig: "{{{ not yaml" },
     });
+    const [one, two] = hosts.map((h) => h.member);
+    const wrongCa = kubeconfigDocument([
+      { name: "x", server: one?.url ?? "", token: one?.token ?? "", caPem: two?.caPem },
+    ]);
+    await hub.create(R.secrets, "kb-system", {
+      metadata: { name: "wrong-ca" },
+      type: "kubernetes.kubeconfig",
+      stringData: { kubeconfig: wrongCa },
+    });
     const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["wrongca", { secretRef: { namespace: "kb-system", name: "wrong-ca" } }, "CertificateInvalid"],
       ["unreadable", { secretRef: { namespace: "kb-system", name: "broken" } }, "InvalidKubeconfig"],
       [
         "nocontext",

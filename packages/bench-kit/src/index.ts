@@ -1,0 +1,2 @@
+export * from "./process-usage.ts";
+export * from "./stats.ts";
