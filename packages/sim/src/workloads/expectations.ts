@@ -1,4 +1,4 @@
-import type { Clock, KubeObject } from "@atoll/kube";
+import type { Clock, Informer, KubeObject } from "@atoll/kube";
 
 type Expected = {
   kind: "create" | "delete" | "finalizer-removal";
@@ -27,13 +27,28 @@ export class Expectations {
   #ttlMs: number;
 
   constructor(options: {
-    lookup: (childKey: string) => KubeObject | undefined;
+    /** The children's informer: looked up on demand, and watched so a child created and then deleted before the next check still counts as seen. */
+    children: Informer;
     clock: Clock;
     ttlMs?: number;
   }) {
-    this.#lookup = options.lookup;
+    this.#lookup = (key) => options.children.get(key);
     this.#clock = options.clock;
     this.#ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
+    const seen = (child: KubeObject) => this.#seen(child);
+    options.children.addHandlers({ onAdd: seen, onDelete: seen });
+  }
+
+  /** A child the informer has shown: its creation is observed, whatever happens to it next. */
+  #seen(child: KubeObject): void {
+    const uid = child.metadata.uid;
+    for (const [key, list] of this.#entries) {
+      const rest = list.filter((e) => !(e.kind === "create" && e.uid === uid));
+      if (rest.length !== list.length) {
+        if (rest.length === 0) this.#entries.delete(key);
+        else this.#entries.set(key, rest);
+      }
+    }
   }
 
   /** `created` is the API server's answer to a create. */

@@ -63,7 +63,7 @@ export class JobController implements Runnable {
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, jobs } = options.informers;
-    this.#expectations = new Expectations({ lookup: (key) => pods.get(key), clock: options.clock });
+    this.#expectations = new Expectations({ children: pods, clock: options.clock });
     this.#backoff = new JobBackoff({ clock: options.clock, ...options.backoff });
     this.#runner = new SyncedController({
       name: NAME,

@@ -69,7 +69,7 @@ export class ReplicaSetController implements Runnable {
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, replicasets } = options.informers;
-    this.#expectations = new Expectations({ lookup: (key) => pods.get(key), clock: options.clock });
+    this.#expectations = new Expectations({ children: pods, clock: options.clock });
     this.#runner = new SyncedController({
       name: NAME,
       informers: [pods, replicasets],

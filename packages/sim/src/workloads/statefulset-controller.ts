@@ -72,7 +72,7 @@ export class StatefulSetController implements Runnable {
     this.#informers = options.informers;
     this.#clock = options.clock;
     const { pods, statefulsets, persistentvolumeclaims } = options.informers;
-    this.#expectations = new Expectations({ lookup: (key) => pods.get(key), clock: options.clock });
+    this.#expectations = new Expectations({ children: pods, clock: options.clock });
     this.#runner = new SyncedController({
       name: NAME,
       informers: [pods, statefulsets, persistentvolumeclaims],
