@@ -3,7 +3,7 @@ import { apiserverCommand } from "./commands/apiserver.ts";
 import { controllersCommand } from "./commands/controllers.ts";
 import { faultCommand } from "./commands/fault.ts";
 import { getCommand } from "./commands/get.ts";
-import { joinCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
+import { joinCommand, membersCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
 import { simCommand } from "./commands/sim.ts";
 
 export const VERSION = "0.1.0";
@@ -23,6 +23,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(unjoinCommand(env));
   for (const command of switchCommands(env)) program.addCommand(command);
   program.addCommand(getCommand(env));
+  program.addCommand(membersCommand(env));
   try {
     await program.parseAsync(argv);
     return 0;

@@ -114,6 +114,13 @@ test("atoll join checks the member first, then joins it Ready; bad input joins n
     "absent",
   );
   assert.match(missing.stderr, /context "absent" not found/);
+  const table = await atoll("members");
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^NAME\s+READY\s+VERSION\s+NODES\s+PODS\s+CPU\s+TAINTS\s+DISABLED\s+AGE$/m);
+  assert.match(
+    table.stdout,
+    new RegExp(`^k8s-${IDS[0]}\\s+True\\s+v1\\.32\\.0\\+atoll\\s+3/3\\s+\\d+/330`, "m"),
+  );
   const list = await kubectl("get", "memberclusters", "-o", "name");
   assert.deepEqual(
     list.stdout.trim().split("\n").sort(),

@@ -201,3 +201,67 @@ export function switchCommands(env: NodeJS.ProcessEnv): Command[] {
       }),
   );
 }
+
+/** `atoll members` (alias `clusters`): the fleet's members at a glance. */
+export function membersCommand(env: NodeJS.ProcessEnv): Command {
+  return new Command("members")
+    .alias("clusters")
+    .description("List the fleet's member clusters: readiness, version, nodes, capacity, taints")
+    .option("--kubeconfig <file>", "the hub's kubeconfig")
+    .action(async (options: HubOptions) => {
+      const hub = openHub(options, env);
+      try {
+        const members = (await hub.list(MEMBER_CLUSTERS)).items as MemberCluster[];
+        if (members.length === 0) {
+          process.stdout.write("No members joined\n");
+          return;
+        }
+        const rows = members.map((mc) => {
+          const ready = mc.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown";
+          const nodes = mc.status?.nodeSummary
+            ? `${mc.status.nodeSummary.readyNum}/${mc.status.nodeSummary.totalNum}`
+            : "-";
+          const summary = mc.status?.resourceSummary;
+          const pods = summary
+            ? `${summary.allocated?.pods ?? "0"}/${summary.allocatable?.pods ?? "0"}`
+            : "-";
+          const cpu = summary ? `${summary.allocated?.cpu ?? "0"}/${summary.allocatable?.cpu ?? "0"}` : "-";
+          const taints =
+            (mc.spec.taints ?? [])
+              .map((t) => `${t.key.replace("cluster.atoll.io/", "")}:${t.effect}`)
+              .join(",") || "-";
+          return [
+            mc.metadata.name ?? "",
+            ready,
+            mc.status?.kubernetesVersion ?? "-",
+            nodes,
+            pods,
+            cpu,
+            taints,
+            mc.spec.disabled ? "true" : "false",
+            age(mc.metadata.creationTimestamp),
+          ];
+        });
+        const header = ["NAME", "READY", "VERSION", "NODES", "PODS", "CPU", "TAINTS", "DISABLED", "AGE"];
+        const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+        for (const line of [header, ...rows])
+          process.stdout.write(
+            `${line
+              .map((c, i) => c.padEnd(widths[i]))
+              .join("   ")
+              .trimEnd()}\n`,
+          );
+      } finally {
+        hub.close();
+      }
+    });
+}
+
+function age(timestamp: string | undefined): string {
+  if (!timestamp) return "-";
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(timestamp)) / 1000));
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86_400)}d`;
+}
