@@ -163,8 +163,9 @@ test("a suspended Job runs no pods until resumed; activeDeadlineSeconds fails it
   assert.equal(suspended.startTime, undefined);
   assert.equal(jobPods("later").length, 0);
   await cluster.client.patch(R.jobs, NS, "later", "merge", { spec: { suspend: false } });
-  await until(() => jobPods("later").length === 1, "a pod once resumed");
-  const status = await finishedStatus("later", "Failed", 4000);
+  // The pod lives only until the 1 s deadline; on a loaded machine a poll can
+  // miss it, so its existence is proven by the failure it is counted as below.
+  const status = await finishedStatus("later", "Failed");
   assert.deepEqual(reasons(status), [
     "Suspended=False/JobResumed",
     "FailureTarget=True/DeadlineExceeded",
@@ -177,6 +178,6 @@ test("a suspended Job runs no pods until resumed; activeDeadlineSeconds fails it
 test("ttlSecondsAfterFinished deletes the finished Job", async () => {
   const node = await kubelet("brief", () => "Succeeded");
   await cluster.client.create(R.jobs, NS, job("brief", { ttlSecondsAfterFinished: 0 }));
-  await until(async () => (await cluster.client.get(R.jobs, NS, "brief")) === undefined, "job deleted", 5000);
+  await until(async () => (await cluster.client.get(R.jobs, NS, "brief")) === undefined, "job deleted", 15_000);
   node.stop();
 });
