@@ -1,5 +1,5 @@
-import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, memberClusterCrd } from "@atoll/api";
-import type { Clock, KubeClient, Runnable } from "@atoll/kube";
+import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, memberClusterCrd, policyCrds } from "@atoll/api";
+import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
 import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll/kube";
 import type { Connector } from "./members/connection.ts";
 import type { HealthSettings } from "./members/health.ts";
@@ -32,7 +32,7 @@ export type HubControllers = Runnable & { members: MemberClusterController };
  */
 export async function startHubControllers(options: HubControllersOptions): Promise<HubControllers> {
   const clock = options.clock ?? systemClock;
-  await installCrd(options.hub);
+  await installCrds(options.hub);
   if (options.kubeBlocks) await applyKubeBlocksMembers(options.hub, options.kubeBlocks);
   const memberClusters = new Informer(options.hub, MEMBER_CLUSTERS);
   const secrets = new Informer(options.hub, R.secrets, { fieldSelector: `type=${KUBECONFIG_SECRET.type}` });
@@ -60,12 +60,19 @@ export async function startHubControllers(options: HubControllersOptions): Promi
   };
 }
 
-async function installCrd(hub: KubeClient): Promise<void> {
-  const crd = memberClusterCrd();
-  await hub.patch(R.customresourcedefinitions, undefined, crd.metadata.name ?? "", "apply", crd, {
-    fieldManager: "atoll-controllers",
-    force: true,
-  });
+/** Applies every Atoll CRD (members, policies, bindings, Works) and waits until each is served. */
+async function installCrds(hub: KubeClient): Promise<void> {
+  const crds = [memberClusterCrd(), ...policyCrds()];
+  for (const crd of crds) {
+    await hub.patch(R.customresourcedefinitions, undefined, crd.metadata.name ?? "", "apply", crd, {
+      fieldManager: "atoll-controllers",
+      force: true,
+    });
+  }
+  await Promise.all(crds.map((crd) => waitEstablished(hub, crd)));
+}
+
+async function waitEstablished(hub: KubeClient, crd: KubeObject): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const current = await hub.get(R.customresourcedefinitions, undefined, crd.metadata.name ?? "");
