@@ -56,6 +56,8 @@ export type FleetOptions = {
   };
   simOptions?: (index: number) => Partial<MemberOptions>;
   health?: Partial<HealthSettings>;
+  /** Run the propagation controllers too (detector, scheduling, binding, execution); default false. */
+  propagation?: boolean;
 };
 
 /** Fast health settings so tests see Unknown/taints in seconds. */

@@ -1,0 +1,102 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { HttpKubeClient } from "@atoll/kube/http-client";
+import type { ChildProcesses } from "../child-processes.ts";
+import { type SimProcess, startApiServer, startControllers, startSim } from "../fleet-processes.ts";
+import { HubClient } from "../hub-client.ts";
+import { allocateMemberIds } from "../member-ids.ts";
+import { joinedAndReady, MemberClusterWatch } from "../member-watch.ts";
+
+const MEMBER_PORT = 17443;
+/** Ids the test suites use with fixed numbers: never taken here. */
+const AVOID = [
+  101, 102, 103, 104, 105, 111, 112, 113, 121, 131, 132, 141, 142, 143, 144, 145, 146, 151, 152, 153, 154,
+  155, 156, 157, 158, 161, 162, 163, 164, 165, 166, 171, 172, 173, 174, 175, 176, 181, 182, 183, 187,
+];
+
+export type BenchMember = { name: string; client: HttpKubeClient; sim: SimProcess };
+
+/** A hub API server, `atoll controllers`, and members in `atoll sim` processes, all joined and Ready. */
+export type BenchFleet = {
+  hubUrl: string;
+  hub: HubClient;
+  hubPid: number;
+  controllersPid: number;
+  members: BenchMember[];
+  sims: SimProcess[];
+  watch: MemberClusterWatch;
+  close(): Promise<void>;
+};
+
+/**
+ * Starts a fleet of `members` members, `perSim` per sim process (1 gives
+ * every member its own process, so one can be killed like a real cluster).
+ */
+export async function startBenchFleet(
+  children: ChildProcesses,
+  options: {
+    members: number;
+    perSim: number;
+    tempDir: string;
+    log: (line: string) => void;
+    extraControllerArgs?: string[];
+  },
+): Promise<BenchFleet> {
+  const counts: number[] = [];
+  for (let left = options.members; left > 0; left -= options.perSim)
+    counts.push(Math.min(left, options.perSim));
+  const starts = await allocateMemberIds({
+    counts,
+    first: 20,
+    last: 250,
+    port: MEMBER_PORT,
+    avoid: new Set(AVOID),
+  });
+  const api = await startApiServer(children, 20_000);
+  const controllers = await startControllers(children, {
+    hubUrl: api.url,
+    tempDir: options.tempDir,
+    deadlineMs: 30_000,
+  });
+  const sims: SimProcess[] = [];
+  for (const [i, count] of counts.entries()) {
+    sims.push(
+      await startSim(children, {
+        firstId: starts[i],
+        count,
+        port: MEMBER_PORT,
+        dataDir: join(options.tempDir, `sim-${i}`),
+        deadlineMs: 120_000,
+      }),
+    );
+  }
+  options.log(`${options.members} members in ${sims.length} sim processes started`);
+  const hub = new HubClient(api.url, 64);
+  const watch = await MemberClusterWatch.open(api.url);
+  await hub.ensureSystemNamespace();
+  const members: BenchMember[] = [];
+  for (const sim of sims) {
+    for (const m of sim.members) {
+      const secret = await hub.putKubeconfigSecret(m.name, m.kubeconfig);
+      await hub.createMemberCluster(m.name, secret);
+      const client = HttpKubeClient.fromKubeconfigText(await readFile(m.kubeconfig, "utf8"));
+      members.push({ name: m.name, client, sim });
+    }
+  }
+  await Promise.all(members.map((m) => watch.until(m.name, joinedAndReady, 120_000, "Joined and Ready")));
+  options.log(`${members.length} members joined and Ready`);
+  return {
+    hubUrl: api.url,
+    hub,
+    hubPid: api.pid,
+    controllersPid: controllers.pid,
+    members,
+    sims,
+    watch,
+    async close() {
+      for (const m of members) m.client.close();
+      await watch.close();
+      await hub.close();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// `npm run bench:propagation [-- --members 10,100] [-- --deployments 1000] [-- --phases distribution,failover]`:
+// distribution latency and throughput of propagation (hub create → object in every member) and
+// failover time, against a hub API server, `atoll controllers` and `atoll sim` processes.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { round } from "@atoll/bench-kit";
+import { ChildProcesses } from "../child-processes.ts";
+import { type DistributionResult, measureDistribution } from "./distribution.ts";
+import { type FailoverResult, measureFailover } from "./failover.ts";
+import { startBenchFleet } from "./fleet.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url));
+
+/** What the issue asks for on this 2-core machine, beside what was measured. */
+const TARGETS = { p99AtHundredMembersMs: 300, memberWritesPerSecond: 2000, failoverMs: 45_000 };
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      members: { type: "string", default: "10,100" },
+      deployments: { type: "string", default: "1000" },
+      concurrency: { type: "string", default: "32" },
+      phases: { type: "string", default: "distribution,failover" },
+      "failover-members": { type: "string", default: "3" },
+    },
+  });
+  const phases = new Set(String(values.phases).split(","));
+  const children = new ChildProcesses(REPO_ROOT);
+  const tempDir = await mkdtemp(join(tmpdir(), "atoll-propagation-bench-"));
+  const began = performance.now();
+  const log = (line: string) =>
+    process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
+  const cleanUp = async () => {
+    await children.stopAll(2000);
+    await rm(tempDir, { recursive: true, force: true });
+  };
+  const abort = (why: string) => {
+    log(`aborting: ${why}; stopping the processes this benchmark started`);
+    void cleanUp().finally(() => process.exit(1));
+  };
+  const watchdog = setTimeout(() => abort("still running after 30 minutes"), 30 * 60_000);
+  process.once("SIGINT", () => abort("SIGINT"));
+  process.once("SIGTERM", () => abort("SIGTERM"));
+  const distribution: DistributionResult[] = [];
+  let failover: FailoverResult | undefined;
+  const errors: string[] = [];
+  try {
+    if (phases.has("distribution")) {
+      for (const size of String(values.members).split(",").map(Number)) {
+        log(`distribution: ${values.deployments} Deployments to ${size} members`);
+        const fleet = await startBenchFleet(children, {
+          members: size,
+          perSim: 25,
+          tempDir: join(tempDir, `d${size}`),
+          log,
+        });
+        try {
+          const result = await measureDistribution(fleet, {
+            deployments: Number(values.deployments),
+            concurrency: Number(values.concurrency),
+            deadlineMs: 10 * 60_000,
+            log,
+          });
+          distribution.push(result);
+          log(JSON.stringify(result));
+        } catch (error) {
+          errors.push(`distribution at ${size} members: ${String(error)}`);
+        } finally {
+          await fleet.close();
+          await children.stopAll(2000);
+        }
+      }
+    }
+    if (phases.has("failover")) {
+      const size = Number(values["failover-members"]);
+      log(`failover: ${size} members, one per process, default health settings`);
+      const fleet = await startBenchFleet(children, {
+        members: size,
+        perSim: 1,
+        tempDir: join(tempDir, "f"),
+        log,
+      });
+      try {
+        failover = await measureFailover(fleet, { replicas: 6, deadlineMs: 120_000, log });
+        log(JSON.stringify(failover));
+      } catch (error) {
+        errors.push(`failover: ${String(error)}`);
+      } finally {
+        await fleet.close();
+        await children.stopAll(2000);
+      }
+    }
+  } finally {
+    clearTimeout(watchdog);
+    await cleanUp();
+  }
+  const report = {
+    startedAt: new Date().toISOString(),
+    machine: { cores: cpus().length, loadAverage: round(loadavg()[0], 2) },
+    targets: TARGETS,
+    distribution,
+    failover,
+    errors,
+  };
+  await writeFile(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(formatReport(report));
+  return errors.length > 0 ? 1 : 0;
+}
+
+function formatReport(report: {
+  distribution: DistributionResult[];
+  failover?: FailoverResult;
+  errors: string[];
+}): string {
+  const lines = ["", "propagation benchmark (one run; figures are noisy on a shared 2-core machine)", ""];
+  for (const d of report.distribution) {
+    const target = d.members >= 100 ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)` : "";
+    lines.push(
+      `${d.deployments} Deployments → ${d.members} members: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
+      `  ${d.memberWritesPerSecond} member objects/s (target ≥ ${TARGETS.memberWritesPerSecond}); hub creates ${d.hubCreatesPerSecond}/s; all in ${d.totalMs} ms; missing ${d.missing}`,
+    );
+  }
+  if (report.failover) {
+    const f = report.failover;
+    lines.push(
+      `failover: member killed → ${f.replicas} replicas ready elsewhere in ${f.failoverMs} ms (target ≤ ${TARGETS.failoverMs} ms); fewest ready meanwhile ${f.minReadyDuring} (${f.samples} samples)`,
+    );
+  }
+  for (const e of report.errors) lines.push(`error: ${e}`);
+  return `${lines.join("\n")}\n`;
+}
+
+process.exitCode = await main(process.argv.slice(2));
