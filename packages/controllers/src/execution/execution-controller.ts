@@ -1,0 +1,226 @@
+import {
+  type MemberCluster,
+  memberOfExecutionNamespace,
+  PropagationFinalizers,
+  type ResourceIdentifier,
+  WORKS,
+  type Work,
+  type WorkStatus,
+} from "@atoll/api";
+import type { Informer, KubeObject, ReconcileResult, Runnable } from "@atoll/kube";
+import { Controller, objectKeyOf, R } from "@atoll/kube";
+import type { PropagationContext } from "../propagation/context.ts";
+import { applyManifest, type ManifestOutcome } from "./apply-manifest.ts";
+import { RetryLater } from "./failures.ts";
+import { type PreparedManifest, prepareManifests, sameObject } from "./manifest.ts";
+import { MemberCaches } from "./member-caches.ts";
+import { gateSignature, memberGate, workGate } from "./member-gate.ts";
+import { removeObjects } from "./remove-objects.ts";
+import { appliedStatus, notDispatchedStatus, statusChanged } from "./work-status.ts";
+import { WorksByMember } from "./works-by-member.ts";
+
+export type ExecutionControllerOptions = {
+  /** The server-side apply field manager in members (default "atoll-execution"). */
+  fieldManager?: string;
+  /** Works reconciled at once (default 16); one slow member then holds up at most its own share. */
+  concurrency?: number;
+};
+
+const NAME = "execution";
+
+/**
+ * Applies each Work to its member (the member is named by the Work's
+ * execution namespace, atoll-es-<member>) and reports back: server-side apply
+ * of every manifest, conflicts with objects Atoll did not create, drift
+ * repair from informers over the member's managed objects, the member
+ * objects' status and health in Work status, and removal of member objects
+ * when manifests or the Work go (held by the execution finalizer).
+ */
+export class ExecutionController implements Runnable {
+  #context: PropagationContext;
+  #fieldManager: string;
+  #controller: Controller;
+  #caches: MemberCaches;
+  #works: Informer | undefined;
+  #byMember = new WorksByMember();
+  /** Works with a manifest of a kind no API serves yet; re-queued when CRDs change. */
+  #unresolved = new Set<string>();
+  #signatures = new Map<string, string>();
+  /** The status last written per Work, and the Work's resourceVersion it was computed from. */
+  #written = new Map<string, { base: string | undefined; status: WorkStatus }>();
+
+  constructor(context: PropagationContext, options: ExecutionControllerOptions = {}) {
+    this.#context = context;
+    this.#fieldManager = options.fieldManager ?? "atoll-execution";
+    this.#controller = new Controller({
+      name: NAME,
+      reconcile: (key) => this.#reconcile(key),
+      onError: context.onError,
+      concurrency: options.concurrency ?? 16,
+    });
+    this.#caches = new MemberCaches((workKey) => this.#controller.enqueue(workKey));
+  }
+
+  start(): void {
+    this.#works = this.#context.hubInformers.informer(WORKS, {
+      onAdd: (work) => this.#workEvent(work, true),
+      onUpdate: (work, old) => this.#workEvent(work, specOrLifecycleChanged(work, old)),
+      onDelete: (work) => {
+        this.#byMember.remove(work);
+        this.#written.delete(objectKeyOf(work));
+      },
+    });
+    this.#context.memberClusters.addHandlers({
+      onAdd: (mc) => this.#memberEvent(mc),
+      onUpdate: (mc) => this.#memberEvent(mc),
+      onDelete: (mc) => this.#memberEvent(mc, true),
+    });
+    const requeueUnresolved = () => {
+      for (const key of this.#unresolved) this.#controller.enqueue(key);
+    };
+    this.#context.hubInformers.informer(R.customresourcedefinitions, {
+      onAdd: requeueUnresolved,
+      onUpdate: requeueUnresolved,
+    });
+  }
+
+  stop(): void {
+    this.#controller.stop();
+    this.#caches.stop();
+  }
+
+  #workEvent(work: KubeObject, changed: boolean): void {
+    if (!memberOfExecutionNamespace(work.metadata.namespace ?? "")) return;
+    this.#byMember.add(work);
+    if (changed) this.#controller.enqueue(objectKeyOf(work));
+  }
+
+  /** Re-queues a member's Works when whether they may be applied changed, or its connection did. */
+  #memberEvent(mc: KubeObject, deleted = false): void {
+    const member = mc.metadata.name ?? "";
+    const current = deleted ? undefined : (mc as MemberCluster);
+    const signature = gateSignature(member, current, this.#context.members);
+    const connection = this.#context.members.runtime(member)?.connection;
+    const cache = this.#caches.get(member);
+    const reconnected = cache !== undefined && cache.source !== connection;
+    if (signature !== "open" || reconnected) this.#caches.drop(member);
+    if (this.#signatures.get(member) === signature && !reconnected) return;
+    this.#signatures.set(member, signature);
+    for (const key of this.#byMember.keys(member)) this.#controller.enqueue(key);
+  }
+
+  async #reconcile(key: string): Promise<ReconcileResult> {
+    const work = this.#works?.get(key) as Work | undefined;
+    if (!work) {
+      this.#unresolved.delete(key);
+      return undefined;
+    }
+    const member = memberOfExecutionNamespace(work.metadata.namespace ?? "");
+    if (!member) return undefined;
+    const mc = this.#context.memberClusters.get(member) as MemberCluster | undefined;
+    if (work.metadata.deletionTimestamp) return this.#finalize(work, member, mc);
+    const gate = workGate(work) ?? memberGate(member, mc, this.#context.members);
+    if (!gate.open) {
+      await this.#writeStatus(work, notDispatchedStatus(work, gate, this.#context.clock.now()));
+      return undefined;
+    }
+    if (!(work.metadata.finalizers ?? []).includes(PropagationFinalizers.execution)) {
+      await this.#setFinalizers(work, [...(work.metadata.finalizers ?? []), PropagationFinalizers.execution]);
+    }
+    const cache = this.#caches.for(member, gate.client, gate.source);
+    const { prepared, unusable } = prepareManifests(work, this.#context.mapper);
+    if (unusable.length) this.#unresolved.add(key);
+    else this.#unresolved.delete(key);
+    await removeObjects(cache, work, removedIdentifiers(work, prepared));
+    const outcomes: ManifestOutcome[] = [];
+    // In order: a Namespace or CRD listed first exists before what goes in it.
+    for (const manifest of prepared) {
+      outcomes.push(await applyManifest(cache, work, manifest, this.#fieldManager));
+    }
+    await this.#writeStatus(work, appliedStatus(work, outcomes, unusable, this.#context.clock.now()));
+    const retry = outcomes.filter((o) => o.failure?.retry);
+    if (retry.length) {
+      throw new RetryLater(retry.map((o) => o.failure?.message).join("; "));
+    }
+    return undefined;
+  }
+
+  /**
+   * A Work being deleted: remove what it applied from the member (unless
+   * preserveResourcesOnDeletion), then let it go. A member that no longer
+   * exists has nothing to clean; one that is disabled, not joined or not Ready
+   * keeps the Work until it can be cleaned (its MemberCluster changing
+   * re-queues it); failures retry with back-off.
+   */
+  async #finalize(work: Work, member: string, mc: MemberCluster | undefined): Promise<ReconcileResult> {
+    if (!(work.metadata.finalizers ?? []).includes(PropagationFinalizers.execution)) return undefined;
+    if (mc && !work.spec?.preserveResourcesOnDeletion) {
+      const gate = memberGate(member, mc, this.#context.members);
+      if (!gate.open) return undefined;
+      const cache = this.#caches.for(member, gate.client, gate.source);
+      await removeObjects(cache, work, ownedIdentifiers(work, this.#context));
+    }
+    await this.#setFinalizers(
+      work,
+      (work.metadata.finalizers ?? []).filter((f) => f !== PropagationFinalizers.execution),
+    );
+    return undefined;
+  }
+
+  async #setFinalizers(work: Work, finalizers: string[]): Promise<void> {
+    await this.#context.hub.patch(WORKS, work.metadata.namespace, work.metadata.name ?? "", "merge", {
+      metadata: { finalizers, resourceVersion: work.metadata.resourceVersion },
+    });
+  }
+
+  /**
+   * Writes status only when it changes. The Work read may predate the last
+   * write (the informer not yet caught up); a status equal to what was last
+   * written for that very version is not written again.
+   */
+  async #writeStatus(work: Work, status: WorkStatus): Promise<void> {
+    const key = objectKeyOf(work);
+    const written = this.#written.get(key);
+    if (!statusChanged(work, status)) return;
+    if (
+      written &&
+      written.base === work.metadata.resourceVersion &&
+      !statusChanged({ ...work, status: written.status }, status)
+    ) {
+      return;
+    }
+    await this.#context.hub.patch(
+      WORKS,
+      work.metadata.namespace,
+      work.metadata.name ?? "",
+      "merge",
+      { status: { conditions: status.conditions, manifestStatuses: status.manifestStatuses } },
+      { subresource: "status" },
+    );
+    this.#written.set(key, { base: work.metadata.resourceVersion, status });
+  }
+}
+
+/** Objects recorded in status whose manifests are no longer in the Work. */
+function removedIdentifiers(work: Work, prepared: PreparedManifest[]): ResourceIdentifier[] {
+  const recorded = (work.status?.manifestStatuses ?? []).map((s) => s.identifier);
+  return recorded.filter((id) => !prepared.some((m) => sameObject(m.identifier, id)));
+}
+
+/** Everything a Work may have applied: its manifests now, and what its status recorded. */
+function ownedIdentifiers(work: Work, context: PropagationContext): ResourceIdentifier[] {
+  const { prepared } = prepareManifests(work, context.mapper);
+  const current = prepared.map((m) => m.identifier);
+  return [...current, ...removedIdentifiers(work, prepared)];
+}
+
+/** A Work update worth a pass: spec (generation), deletion, finalizers or labels; not its own status writes. */
+function specOrLifecycleChanged(work: KubeObject, old: KubeObject): boolean {
+  const a = work.metadata;
+  const b = old.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    (a.finalizers ?? []).join() !== (b.finalizers ?? []).join()
+  );
+}

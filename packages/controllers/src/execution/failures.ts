@@ -1,0 +1,29 @@
+import { StatusError } from "@atoll/kube";
+
+/** Status reasons that say "try again later": the request was fine, the member was not. */
+const TRANSIENT_REASONS = new Set<string>([
+  "InternalError",
+  "ServiceUnavailable",
+  "Timeout",
+  "TooManyRequests",
+  "Conflict",
+]);
+
+/**
+ * Whether a failed member request may succeed unchanged later (a network
+ * failure, an overloaded or restarting API server), as opposed to a refusal
+ * of what was sent (Invalid, BadRequest, Forbidden…), which only a new Work
+ * spec can fix.
+ */
+export function transient(error: unknown): boolean {
+  if (error instanceof StatusError) return TRANSIENT_REASONS.has(error.reason);
+  return true;
+}
+
+/** A reconcile that wrote what it could and must be retried with back-off. */
+export class RetryLater extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RetryLater";
+  }
+}
