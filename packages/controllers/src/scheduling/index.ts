@@ -1,0 +1,1 @@
+export { SchedulingController, type SchedulingControllerOptions } from "./scheduling-controller.ts";
