@@ -148,13 +148,15 @@ export class ExecutionController implements Runnable {
   /**
    * A Work being deleted: remove what it applied from the member (unless
    * preserveResourcesOnDeletion), then let it go. A member that no longer
-   * exists has nothing to clean; one that is disabled, not joined or not Ready
+   * exists, or is being unjoined (which drains or orphans the member as its
+   * unjoin policy says), is not cleaned here; one that is disabled, not joined or not Ready
    * keeps the Work until it can be cleaned (its MemberCluster changing
    * re-queues it); failures retry with back-off.
    */
   async #finalize(work: Work, member: string, mc: MemberCluster | undefined): Promise<ReconcileResult> {
     if (!(work.metadata.finalizers ?? []).includes(PropagationFinalizers.execution)) return undefined;
-    if (mc && !work.spec?.preserveResourcesOnDeletion) {
+    const leaving = !mc || mc.metadata.deletionTimestamp !== undefined;
+    if (!leaving && !work.spec?.preserveResourcesOnDeletion) {
       const gate = memberGate(member, mc, this.#context.members);
       if (!gate.open) return undefined;
       const cache = this.#caches.for(member, gate.client, gate.source);

@@ -1,7 +1,13 @@
 import { StatusError } from "@atoll/kube";
 
-/** Status reasons that say "try again later": the request was fine, the member was not. */
+/**
+ * Status reasons that say "try again later": the request was fine, the member
+ * was not. NotFound is among them: an apply creates what is missing, so it
+ * means the member does not serve the kind yet (a CRD applied just before,
+ * not yet established).
+ */
 const TRANSIENT_REASONS = new Set<string>([
+  "NotFound",
   "InternalError",
   "ServiceUnavailable",
   "Timeout",

@@ -5,6 +5,8 @@ import type { PropagationContext } from "../propagation/context.ts";
 /** Why a Work is not being applied: the reason of its Applied=Unknown condition. */
 export const NotDispatchedReasons = {
   MemberNotFound: "MemberNotFound",
+  /** The MemberCluster is being deleted: unjoining removes (or orphans) what the hub placed there. */
+  MemberLeaving: "MemberLeaving",
   MemberDisabled: "MemberDisabled",
   MemberNotJoined: "MemberNotJoined",
   MemberNotReady: "MemberNotReady",
@@ -18,7 +20,7 @@ export type MemberGate =
   | { open: false; reason: NotDispatchedReason; message: string };
 
 /**
- * The member's side of the gate: it must exist, be enabled, joined (with a
+ * The member's side of the gate: it must exist and not be leaving, be enabled, joined (with a
  * live connection) and Ready. An unreachable member is not written to at all
  * until it is Ready again (its MemberCluster changing re-queues its Works),
  * rather than every Work retrying against it on its own.
@@ -30,6 +32,12 @@ export function memberGate(
 ): MemberGate {
   if (!mc) {
     return closed("MemberNotFound", `member cluster ${member} does not exist`);
+  }
+  if (mc.metadata.deletionTimestamp) {
+    return closed(
+      "MemberLeaving",
+      `member cluster ${member} is being unjoined: what the hub placed there is removed (or orphaned) by the unjoin`,
+    );
   }
   if (mc.spec?.disabled) {
     return closed(
