@@ -15,6 +15,8 @@ export type BindingQueueOptions = {
   reconcile(binding: CachedBinding): Promise<ReconcileResult>;
   /** Which bindings to look at again when members change in a way that matters to scheduling; none when unset. */
   onMemberChange?: (binding: CachedBinding) => boolean;
+  /** Called when a queued binding turns out to be gone or being deleted, to forget what was kept for it. */
+  onGone?: (key: string) => void;
 };
 
 /**
@@ -36,7 +38,10 @@ export class BindingQueue implements Runnable {
       onError: context.onError,
       reconcile: async (key) => {
         const cached = this.bindings.get(key);
-        if (!cached || cached.binding.metadata.deletionTimestamp) return undefined;
+        if (!cached || cached.binding.metadata.deletionTimestamp) {
+          options.onGone?.(key);
+          return undefined;
+        }
         try {
           return await options.reconcile(cached);
         } catch (error) {
