@@ -1,7 +1,7 @@
 import { AtollLabels, type Work } from "@atoll/api";
 import type { KubeObject } from "@atoll/kube";
 import { R, StatusError } from "@atoll/kube";
-import { transient } from "./failures.ts";
+import { messageOf, transient } from "./failures.ts";
 import { appliedBy, type PreparedManifest, workKeyOf } from "./manifest.ts";
 import { containsManifest, projectOnto } from "./manifest-subset.ts";
 import type { MemberCache } from "./member-caches.ts";
@@ -137,8 +137,4 @@ function conflictFailure(
       `${describe(manifest)} already exists in member ${cache.member} and ${whose}; ` +
       `left untouched (conflictResolution Abort; set Overwrite to take it over)`,
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,7 @@ import type { Informer, KubeObject, ReconcileResult, Runnable } from "@atoll/kub
 import { Controller, objectKeyOf, R } from "@atoll/kube";
 import type { PropagationContext } from "../propagation/context.ts";
 import { applyManifest, type ManifestOutcome } from "./apply-manifest.ts";
-import { RetryLater } from "./failures.ts";
+import { messageOf, RetryLater } from "./failures.ts";
 import { type PreparedManifest, prepareManifests, sameObject } from "./manifest.ts";
 import { MemberCaches } from "./member-caches.ts";
 import { gateSignature, memberGate, workGate } from "./member-gate.ts";
@@ -46,8 +46,8 @@ export class ExecutionController implements Runnable {
   /** Works with a manifest of a kind no API serves yet; re-queued when CRDs change. */
   #unresolved = new Set<string>();
   #signatures = new Map<string, string>();
-  /** The status last written per Work, and the Work's resourceVersion it was computed from. */
-  #written = new Map<string, { base: string | undefined; status: WorkStatus }>();
+  /** The status last written per Work, until the informer shows the Work at the version that write made. */
+  #written = new Map<string, { resourceVersion: string | undefined; status: WorkStatus }>();
 
   constructor(context: PropagationContext, options: ExecutionControllerOptions = {}) {
     this.#context = context;
@@ -64,7 +64,12 @@ export class ExecutionController implements Runnable {
   start(): void {
     this.#works = this.#context.hubInformers.informer(WORKS, {
       onAdd: (work) => this.#workEvent(work, true),
-      onUpdate: (work, old) => this.#workEvent(work, specOrLifecycleChanged(work, old)),
+      onUpdate: (work, old) => {
+        const key = objectKeyOf(work);
+        if (this.#written.get(key)?.resourceVersion === work.metadata.resourceVersion)
+          this.#written.delete(key);
+        this.#workEvent(work, specOrLifecycleChanged(work, old));
+      },
       onDelete: (work) => {
         this.#byMember.remove(work);
         this.#written.delete(objectKeyOf(work));
@@ -148,10 +153,10 @@ export class ExecutionController implements Runnable {
   /**
    * A Work being deleted: remove what it applied from the member (unless
    * preserveResourcesOnDeletion), then let it go. A member that no longer
-   * exists, or is being unjoined (which drains or orphans the member as its
-   * unjoin policy says), is not cleaned here; one that is disabled, not joined or not Ready
-   * keeps the Work until it can be cleaned (its MemberCluster changing
-   * re-queues it); failures retry with back-off.
+   * exists, or is being unjoined (its drain removes or orphans what the hub
+   * placed, as its unjoin policy says), is not cleaned here. One that is
+   * disabled, not joined or not Ready keeps the Work until it can be cleaned
+   * (its MemberCluster changing re-queues it); failures retry with back-off.
    */
   async #finalize(work: Work, member: string, mc: MemberCluster | undefined): Promise<ReconcileResult> {
     if (!(work.metadata.finalizers ?? []).includes(PropagationFinalizers.execution)) return undefined;
@@ -170,36 +175,41 @@ export class ExecutionController implements Runnable {
   }
 
   async #setFinalizers(work: Work, finalizers: string[]): Promise<void> {
-    await this.#context.hub.patch(WORKS, work.metadata.namespace, work.metadata.name ?? "", "merge", {
-      metadata: { finalizers, resourceVersion: work.metadata.resourceVersion },
-    });
+    try {
+      await this.#context.hub.patch(WORKS, work.metadata.namespace, work.metadata.name ?? "", "merge", {
+        metadata: { finalizers, resourceVersion: work.metadata.resourceVersion },
+      });
+    } catch (error) {
+      throw new Error(`failed to set the finalizers of Work ${objectKeyOf(work)}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   /**
    * Writes status only when it changes. The Work read may predate the last
-   * write (the informer not yet caught up); a status equal to what was last
-   * written for that very version is not written again.
+   * write (the informer not yet caught up with it): a status equal to the one
+   * written and not yet seen back is not written again.
    */
   async #writeStatus(work: Work, status: WorkStatus): Promise<void> {
     const key = objectKeyOf(work);
-    const written = this.#written.get(key);
+    const pending = this.#written.get(key);
+    if (pending?.resourceVersion === work.metadata.resourceVersion) this.#written.delete(key);
     if (!statusChanged(work, status)) return;
-    if (
-      written &&
-      written.base === work.metadata.resourceVersion &&
-      !statusChanged({ ...work, status: written.status }, status)
-    ) {
-      return;
-    }
-    await this.#context.hub.patch(
-      WORKS,
-      work.metadata.namespace,
-      work.metadata.name ?? "",
-      "merge",
-      { status: { conditions: status.conditions, manifestStatuses: status.manifestStatuses } },
-      { subresource: "status" },
-    );
-    this.#written.set(key, { base: work.metadata.resourceVersion, status });
+    if (pending && !statusChanged({ ...work, status: pending.status }, status)) return;
+    const written = await this.#context.hub
+      .patch(
+        WORKS,
+        work.metadata.namespace,
+        work.metadata.name ?? "",
+        "merge",
+        { status: { conditions: status.conditions, manifestStatuses: status.manifestStatuses } },
+        { subresource: "status" },
+      )
+      .catch((error: unknown) => {
+        throw new Error(`failed to write the status of Work ${key}: ${messageOf(error)}`, { cause: error });
+      });
+    this.#written.set(key, { resourceVersion: written.metadata.resourceVersion, status });
   }
 }
 

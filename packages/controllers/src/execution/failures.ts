@@ -22,8 +22,10 @@ const TRANSIENT_REASONS = new Set<string>([
  * spec can fix.
  */
 export function transient(error: unknown): boolean {
-  if (error instanceof StatusError) return TRANSIENT_REASONS.has(error.reason);
-  return true;
+  if (!(error instanceof StatusError)) return true;
+  // A namespace being deleted refuses new content until it is gone; then it is recreated.
+  if (error.details?.causes?.some((c) => c.reason === "NamespaceTerminating")) return true;
+  return TRANSIENT_REASONS.has(error.reason);
 }
 
 /** A reconcile that wrote what it could and must be retried with back-off. */
@@ -32,4 +34,8 @@ export class RetryLater extends Error {
     super(message, options);
     this.name = "RetryLater";
   }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

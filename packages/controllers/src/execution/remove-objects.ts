@@ -1,6 +1,7 @@
 import type { ResourceIdentifier, Work } from "@atoll/api";
 import { type KubeObject, type ResourceId, StatusError } from "@atoll/kube";
 import { describe } from "./apply-manifest.ts";
+import { messageOf } from "./failures.ts";
 import { appliedBy, resourceOfIdentifier } from "./manifest.ts";
 import type { MemberCache } from "./member-caches.ts";
 
@@ -27,7 +28,7 @@ export async function removeObjects(
       const cached = informer.hasSynced ? informer.get(namespace ? `${namespace}/${name}` : name) : undefined;
       if (await deleteIfApplied(cache, work, target, cached)) removed++;
     } catch (error) {
-      failures.push(`${describe(target)}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${describe(target)}: ${messageOf(error)}`);
     }
   }
   if (failures.length) {
