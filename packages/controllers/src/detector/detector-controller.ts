@@ -29,7 +29,24 @@ export type DetectorOptions = {
   concurrency?: number;
   /** How often a deleting template re-checks for its binding and Works, besides their events (default 1000 ms). */
   deletionRecheckMs?: number;
+  /** Told what each reconcile of a template decided, for logs and tests (it must not throw). */
+  onOutcome?: (key: string, outcome: DetectorOutcome) => void;
 };
+
+/**
+ * What one reconcile did with a template: `ignored` (never propagated),
+ * `unmatched` (no policy, nothing claimed), `claimed` (claim and binding up to
+ * date), `released` (no policy any more), `waiting` (being deleted, its
+ * binding or Works remain), `finalized` (finalizer released), `gone`.
+ */
+export type DetectorOutcome =
+  | "ignored"
+  | "unmatched"
+  | "claimed"
+  | "released"
+  | "waiting"
+  | "finalized"
+  | "gone";
 
 type Informers = {
   policies: Informer;
@@ -54,6 +71,7 @@ export class DetectorController implements Runnable {
   #context: PropagationContext;
   #random: Random;
   #recheckMs: number;
+  #onOutcome: DetectorOptions["onOutcome"];
   #controller: Controller;
   #events: PolicyEvents;
   #informers: Informers | undefined;
@@ -66,9 +84,14 @@ export class DetectorController implements Runnable {
     this.#context = context;
     this.#random = options.random ?? systemRandom;
     this.#recheckMs = options.deletionRecheckMs ?? 1000;
+    this.#onOutcome = options.onOutcome;
     this.#controller = new Controller({
       name: "detector",
-      reconcile: (key) => this.#reconcile(key),
+      reconcile: async (key) => {
+        const { outcome, result } = await this.#reconcile(key);
+        if (outcome) this.#onOutcome?.(key, outcome);
+        return result;
+      },
       onError: context.onError,
       concurrency: options.concurrency ?? 4,
     });
@@ -181,28 +204,26 @@ export class DetectorController implements Runnable {
     }
   }
 
-  async #reconcile(key: string): Promise<ReconcileResult> {
+  async #reconcile(key: string): Promise<{ outcome?: DetectorOutcome; result?: ReconcileResult }> {
     await this.#synced;
     const ref = parseTemplateKey(key);
     const resource = ref && this.#kinds?.resource(ref.apiVersion, ref.kind);
     const informer = resource && this.#kinds?.informer(resource);
-    if (!ref || !resource || !informer) return undefined;
+    if (!ref || !resource || !informer) return {};
     const cached = informer.get(ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name);
     if (!cached) {
       // Gone: the binding follows through its owner reference.
       this.#bindingIds.delete(key);
-      return undefined;
+      return { outcome: "gone" };
     }
     const template: KubeObject = { ...cached, apiVersion: ref.apiVersion, kind: resource.kind };
-    if (ignoreReason(resource.group, template)) return undefined;
+    if (ignoreReason(resource.group, template)) return { outcome: "ignored" };
     if (template.metadata.deletionTimestamp) return this.#finalize(key, resource, template);
-    const decision = choosePolicy({
-      template,
-      policies: this.#candidates(template),
-      claimed: claimOf(template),
-    });
-    if (decision.action !== "claim") return this.#release(resource, template);
-    return this.#claim(key, resource, template, decision.policy);
+    const claimed = claimOf(template);
+    const decision = choosePolicy({ template, policies: this.#candidates(template), claimed });
+    if (decision.action === "claim") return this.#claim(key, resource, template, decision.policy);
+    await this.#release(resource, template);
+    return { outcome: claimed ? "released" : "unmatched" };
   }
 
   /** Every live policy that may select `template`: the PropagationPolicies of its namespace and all ClusterPropagationPolicies. */
@@ -226,7 +247,7 @@ export class DetectorController implements Runnable {
     resource: ResourceId,
     template: KubeObject,
     policy: CandidatePolicy,
-  ): Promise<ReconcileResult> {
+  ): Promise<{ outcome?: DetectorOutcome; result?: ReconcileResult }> {
     const patch = claimPatch(template, policy);
     const { namespace, name = "" } = template.metadata;
     let claimed = template;
@@ -242,25 +263,30 @@ export class DetectorController implements Runnable {
       policy,
       newId: () => this.#random.uuid(),
     });
-    if ("waiting" in result) return { requeueAfterMs: this.#recheckMs };
+    if ("waiting" in result) return { result: { requeueAfterMs: this.#recheckMs } };
     const id = result.binding.metadata.labels?.[bindingIdLabel(bindingLocation(claimed))];
     if (id) this.#bindingIds.set(key, id);
-    return undefined;
+    return { outcome: "claimed" };
   }
 
   /** No policy claims `template`: drop its claim and finalizer, and the claim marks of its (kept) binding. */
-  async #release(resource: ResourceId, template: KubeObject): Promise<ReconcileResult> {
+  async #release(resource: ResourceId, template: KubeObject): Promise<void> {
     const patch = claimPatch(template, undefined);
     if (patch) {
       const { namespace, name = "" } = template.metadata;
       await this.#context.hub.patch(resource, namespace, name, "merge", patch);
     }
     await releaseBinding({ hub: this.#context.hub, bindings: this.#bindingsFor(template), template });
-    return undefined;
   }
 
-  async #finalize(key: string, resource: ResourceId, template: KubeObject): Promise<ReconcileResult> {
-    if (!(template.metadata.finalizers ?? []).includes(PropagationFinalizers.propagation)) return undefined;
+  async #finalize(
+    key: string,
+    resource: ResourceId,
+    template: KubeObject,
+  ): Promise<{ outcome?: DetectorOutcome; result?: ReconcileResult }> {
+    if (!(template.metadata.finalizers ?? []).includes(PropagationFinalizers.propagation)) {
+      return { outcome: "finalized" };
+    }
     const progress = await finalizeTemplate({
       hub: this.#context.hub,
       resource,
@@ -269,10 +295,10 @@ export class DetectorController implements Runnable {
     });
     if (progress.state === "released") {
       this.#bindingIds.delete(key);
-      return undefined;
+      return { outcome: "finalized" };
     }
     if (progress.bindingId) this.#bindingIds.set(key, progress.bindingId);
-    return { requeueAfterMs: this.#recheckMs };
+    return { outcome: "waiting", result: { requeueAfterMs: this.#recheckMs } };
   }
 
   #bindingsFor(template: KubeObject): Informer {

@@ -1,5 +1,5 @@
 /** The resource detector: templates + (Cluster)PropagationPolicies → claimed templates and (Cluster)ResourceBindings. */
-export { DetectorController, type DetectorOptions } from "./detector-controller.ts";
+export { DetectorController, type DetectorOptions, type DetectorOutcome } from "./detector-controller.ts";
 export { DetectorEventReasons } from "./policy-events.ts";
 export {
   type CandidatePolicy,
