@@ -1,4 +1,10 @@
-import type { ClusterToleration, MemberCluster, Taint } from "@atoll/api";
+import {
+  type ClusterToleration,
+  type MemberCluster,
+  MemberConditions,
+  MemberTaints,
+  type Taint,
+} from "@atoll/api";
 
 /** Kubernetes' Toleration.ToleratesTaint: an empty effect or key matches all; Exists ignores the value. */
 export function tolerates(toleration: ClusterToleration, taint: Taint): boolean {
@@ -6,6 +12,22 @@ export function tolerates(toleration: ClusterToleration, taint: Taint): boolean 
   if (toleration.key && toleration.key !== taint.key) return false;
   if (toleration.operator === "Exists") return true;
   return (toleration.value ?? "") === (taint.value ?? "");
+}
+
+/**
+ * The member's taints, without hub readiness taints its Ready condition has
+ * already outgrown. The member-cluster controller writes Ready before it
+ * removes the taint, so for a moment a member that is back carries its
+ * unreachable (Ready Unknown) or not-ready (Ready False) taint still;
+ * evicting on that would move workloads off a healthy member.
+ */
+export function effectiveTaints(member: MemberCluster): Taint[] {
+  const ready = member.status?.conditions?.find((c) => c.type === MemberConditions.Ready)?.status;
+  return (member.spec.taints ?? []).filter((taint) => {
+    if (taint.key === MemberTaints.unreachable) return ready === undefined || ready === "Unknown";
+    if (taint.key === MemberTaints.notReady) return ready === undefined || ready === "False";
+    return true;
+  });
 }
 
 /** Whether a binding may stay on a member under its NoExecute taints. */
@@ -22,6 +44,7 @@ export type NoExecuteVerdict =
  * taint's timeAdded plus the smallest such seconds among the matching ones.
  * A taint without timeAdded counts from `now` (so it never runs out), as the
  * scheduler core counts it — the hub's own taints always carry timeAdded.
+ * Readiness taints the member has outgrown are ignored (effectiveTaints).
  */
 export function noExecuteVerdict(
   member: MemberCluster,
@@ -29,7 +52,7 @@ export function noExecuteVerdict(
   now: Date,
 ): NoExecuteVerdict {
   let until: Date | undefined;
-  for (const taint of member.spec.taints ?? []) {
+  for (const taint of effectiveTaints(member)) {
     if (taint.effect !== "NoExecute") continue;
     const matching = tolerations.filter((t) => tolerates(t, taint));
     if (matching.length === 0) return { evict: true, taint };

@@ -1,7 +1,7 @@
 import type { MemberCluster, ResourceBinding } from "@atoll/api";
 import { splitApiVersion } from "../propagation/resource-mapper.ts";
 import type { ReplicaRequirements, ScheduleInput, TargetCluster } from "../scheduler/index.ts";
-import { noExecuteVerdict } from "./no-execute.ts";
+import { effectiveTaints, noExecuteVerdict } from "./no-execute.ts";
 
 /** The binding's current result, as the core reads it (replicas 0 when unset). */
 export function currentTargets(binding: ResourceBinding): TargetCluster[] {
@@ -18,17 +18,30 @@ function requirementsOf(binding: ResourceBinding): ReplicaRequirements | undefin
 }
 
 /**
- * How a member holding the binding looks to the scheduler. Leaving a member
- * because of a NoExecute taint is the taint manager's job — gracefully,
- * rate-limited, and paused during a fleet-wide outage — so the scheduler must
- * not drop it first. Such a holder is shown without its NoExecute taints but
- * cordoned: it keeps its share and gets nothing new until it is evicted.
+ * How a member looks to the scheduler for this binding. Readiness taints the
+ * member has outgrown are left out (see effectiveTaints). And leaving a
+ * member because of a NoExecute taint is the taint manager's job —
+ * gracefully, rate-limited, and paused during a fleet-wide outage — so the
+ * scheduler must not drop a holder first: a holder under an untolerated
+ * NoExecute taint is shown without it but cordoned, so it keeps its share
+ * and gets nothing new until it is evicted.
  */
-function asSeenBy(binding: ResourceBinding, member: MemberCluster, now: Date): MemberCluster {
-  const verdict = noExecuteVerdict(member, binding.spec.placement?.clusterTolerations ?? [], now);
-  if (!verdict.evict) return member;
-  const taints = (member.spec.taints ?? []).filter((t) => t.effect !== "NoExecute");
-  return { ...member, spec: { ...member.spec, taints, unschedulable: true } };
+function asSeenBy(
+  binding: ResourceBinding,
+  member: MemberCluster,
+  holder: boolean,
+  now: Date,
+): MemberCluster {
+  const taints = effectiveTaints(member);
+  const seen =
+    taints.length === (member.spec.taints?.length ?? 0)
+      ? member
+      : { ...member, spec: { ...member.spec, taints } };
+  if (!holder) return seen;
+  const verdict = noExecuteVerdict(seen, binding.spec.placement?.clusterTolerations ?? [], now);
+  if (!verdict.evict) return seen;
+  const kept = taints.filter((t) => t.effect !== "NoExecute");
+  return { ...member, spec: { ...member.spec, taints: kept, unschedulable: true } };
 }
 
 /**
@@ -46,7 +59,7 @@ export function scheduleInputOf(
   const holders = new Set(previous.map((p) => p.name));
   const clusters = members
     .filter((m) => m.metadata.deletionTimestamp === undefined)
-    .map((m) => (holders.has(m.metadata.name ?? "") ? asSeenBy(binding, m, now) : m));
+    .map((m) => asSeenBy(binding, m, holders.has(m.metadata.name ?? ""), now));
   const { group, version } = splitApiVersion(spec.resource.apiVersion);
   const input: ScheduleInput = {
     placement: spec.placement ?? {},

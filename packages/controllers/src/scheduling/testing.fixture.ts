@@ -115,3 +115,12 @@ export function countingClient(inner: KubeClient): { client: KubeClient; writes:
   };
   return { client, writes: () => [...writes] };
 }
+
+/** Deletes the bindings of these Deployments (no finalizers: they go at once). */
+export async function deleteBindings(hub: KubeClient, names: string[]): Promise<void> {
+  for (const name of names) {
+    await hub.delete(RESOURCE_BINDINGS, NAMESPACE, `${name}-deployment`).catch((error: unknown) => {
+      if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
+    });
+  }
+}
