@@ -1,10 +1,10 @@
-import { AtollLabels, type Work } from "@atoll/api";
+import type { Work } from "@atoll/api";
 import type { KubeObject } from "@atoll/kube";
-import { R, StatusError } from "@atoll/kube";
 import { messageOf, transient } from "./failures.ts";
 import { appliedBy, type PreparedManifest, workKeyOf } from "./manifest.ts";
 import { containsManifest, projectOnto } from "./manifest-subset.ts";
 import type { MemberCache } from "./member-caches.ts";
+import { createdForContents, ensureNamespace, isMissingNamespace } from "./member-namespaces.ts";
 
 /** What became of one manifest in the member. */
 export type ManifestOutcome = {
@@ -37,12 +37,16 @@ export async function applyManifest(
     const informer = cache.informer(resource);
     let live = informer.hasSynced ? informer.get(namespace ? `${namespace}/${name}` : name) : undefined;
     if (!live) live = await cache.client.get(resource, namespace, name);
-    if (live && !appliedBy(live, work) && work.spec.conflictResolution !== "Overwrite") {
+    if (live && !ours(live, work, manifest) && work.spec.conflictResolution !== "Overwrite") {
       return { manifest, wrote: false, failure: conflictFailure(cache, manifest, live) };
     }
     // A terminating object is recreated once its deletion event re-queues the Work.
     if (live?.metadata.deletionTimestamp) return { manifest, live, wrote: false };
-    if (live && appliedBy(live, work) && containsManifest(live, cache.expectation(key, manifest.object))) {
+    if (
+      live &&
+      ours(live, work, manifest) &&
+      containsManifest(live, cache.expectation(key, manifest.object))
+    ) {
       return { manifest, live, wrote: false };
     }
     const applied = await apply(cache, manifest, fieldManager, !live);
@@ -63,6 +67,13 @@ export async function applyManifest(
       },
     };
   }
+}
+
+/** Applied by this Work, or a namespace created for contents that a Work may adopt. */
+function ours(live: KubeObject, work: Work, manifest: PreparedManifest): boolean {
+  if (appliedBy(live, work)) return true;
+  const namespace = manifest.resource.group === "" && manifest.resource.resource === "namespaces";
+  return namespace && workKeyOf(live) === undefined && createdForContents(live);
 }
 
 /** A member-cache key for a manifest's object. */
@@ -97,30 +108,6 @@ async function apply(
     await ensureNamespace(cache, namespace);
     return send();
   }
-}
-
-async function ensureNamespace(cache: MemberCache, namespace: string): Promise<void> {
-  if (cache.namespaces.has(namespace)) return;
-  const existing = await cache.client.get(R.namespaces, undefined, namespace);
-  if (!existing) {
-    try {
-      await cache.client.create(R.namespaces, undefined, {
-        apiVersion: "v1",
-        kind: "Namespace",
-        metadata: {
-          name: namespace,
-          labels: { [AtollLabels.managedBy]: AtollLabels.managedByValue },
-        },
-      });
-    } catch (error) {
-      if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
-    }
-  }
-  cache.namespaces.add(namespace);
-}
-
-function isMissingNamespace(error: unknown): boolean {
-  return error instanceof StatusError && error.reason === "NotFound" && error.details?.kind === "namespaces";
 }
 
 function conflictFailure(

@@ -331,6 +331,30 @@ describe("changing and creating Works", () => {
     });
   });
 
+  test("a namespace created for a manifest is adopted by a Work that brings the Namespace itself", async () => {
+    const client = fleet.member("k8s-3").client;
+    await createWork(fleet, workFor("k8s-3", "contents", [configMap("adopted", "inside", { a: "1" })]));
+    await applied("k8s-3", "contents");
+    const namespace: KubeObject = {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "adopted", labels: { team: "shop" } },
+    };
+    await createWork(fleet, workFor("k8s-3", "namespace", [namespace]));
+    await applied("k8s-3", "namespace");
+    const ns = await client.get(R.namespaces, undefined, "adopted");
+    assert.equal(ns?.metadata.labels?.team, "shop");
+    assert.deepEqual(
+      { ...ns?.metadata.annotations, ...workAnnotations("k8s-3", "namespace") },
+      ns?.metadata.annotations,
+    );
+    // A namespace someone else made is a conflict, as any object is.
+    await client.create(R.namespaces, undefined, { metadata: { name: "theirs" } });
+    await createWork(fleet, workFor("k8s-3", "theirs", [{ ...namespace, metadata: { name: "theirs" } }]));
+    const work = await applied("k8s-3", "theirs", "False");
+    assert.equal(conditionOf(work, WorkConditions.Applied)?.reason, AppliedReasons.Conflict);
+  });
+
   test("a Work created with kubectl apply -f is applied too", async () => {
     const file = join(fleet.dir, "work.yaml");
     await writeFile(
