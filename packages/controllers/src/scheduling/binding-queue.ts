@@ -26,18 +26,20 @@ export type BindingQueueOptions = {
  * object on its way out.
  */
 export class BindingQueue implements Runnable {
-  readonly bindings: Bindings;
+  #bindings: Bindings;
   #controller: Controller;
   #memberChanges: MemberChanges | undefined;
 
   constructor(context: PropagationContext, options: BindingQueueOptions) {
-    this.bindings = new Bindings(context);
+    this.#bindings = new Bindings(context);
     this.#controller = new Controller({
       name: options.name,
       concurrency: options.concurrency,
       onError: context.onError,
       reconcile: async (key) => {
-        const cached = this.bindings.get(key);
+        // Before the first member list, every member would look gone.
+        await context.memberClusters.synced();
+        const cached = this.#bindings.get(key);
         if (!cached || cached.binding.metadata.deletionTimestamp) {
           options.onGone?.(key);
           return undefined;
@@ -50,17 +52,13 @@ export class BindingQueue implements Runnable {
         }
       },
     });
-    this.bindings.feed(this.#controller);
+    this.#bindings.feed(this.#controller);
     const select = options.onMemberChange;
     if (select) {
       this.#memberChanges = new MemberChanges(context.memberClusters, () => {
-        for (const cached of this.bindings.all()) if (select(cached)) this.#controller.enqueue(cached.key);
+        for (const cached of this.#bindings.all()) if (select(cached)) this.#controller.enqueue(cached.key);
       });
     }
-  }
-
-  enqueue(key: string): void {
-    this.#controller.enqueue(key);
   }
 
   start(): void {}

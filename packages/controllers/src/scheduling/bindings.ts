@@ -62,11 +62,6 @@ export class Bindings {
       }
     }
   }
-
-  /** Resolves once both kinds have been listed. */
-  async synced(): Promise<void> {
-    await Promise.all(Object.values(this.#informers).map((i) => i.synced()));
-  }
 }
 
 function keyOf(tag: Tag, object: KubeObject): string {

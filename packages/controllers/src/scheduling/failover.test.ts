@@ -10,9 +10,6 @@ import {
 import type { KubeClient } from "@atoll/kube";
 import type { PropagationContext } from "../propagation/context.ts";
 import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
-import { GracefulEvictionController } from "./graceful-eviction-controller.ts";
-import { SchedulingController } from "./scheduling-controller.ts";
-import { TaintManager, type TaintManagerOptions } from "./taint-manager.ts";
 import {
   createBinding,
   deleteBindings,
@@ -23,7 +20,10 @@ import {
   placed,
   setTaints,
   untilScheduled,
-} from "./testing.fixture.ts";
+} from "./bindings.fixture.ts";
+import { GracefulEvictionController } from "./graceful-eviction-controller.ts";
+import { SchedulingController } from "./scheduling-controller.ts";
+import { TaintManager, type TaintManagerOptions } from "./taint-manager.ts";
 
 const DIVIDED = { replicaSchedulingType: "Divided", replicaDivisionPreference: "Weighted" } as const;
 
@@ -144,7 +144,7 @@ describe("failover", () => {
         placement: {
           clusterAffinity: { clusterNames: ["k8s-2", "k8s-3"] },
           clusterTolerations: [
-            { key: "flaky", operator: "Exists", effect: "NoExecute", tolerationSeconds: 4 },
+            { key: "flaky", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 },
           ],
         },
       });
@@ -166,9 +166,9 @@ describe("failover", () => {
         taskOf(await getBinding(hub, "patient"), "k8s-2"),
       );
 
-      assert.ok(Date.parse(impatient.creationTimestamp ?? "") < added + 4000, "impatient went at once");
+      assert.ok(Date.parse(impatient.creationTimestamp ?? "") < added + 5000, "impatient went at once");
       assert.equal(taskOf(patientMeanwhile, "k8s-2"), undefined);
-      assert.ok(Date.parse(patient.creationTimestamp ?? "") >= added + 4000, "patient stayed its 4 s");
+      assert.ok(Date.parse(patient.creationTimestamp ?? "") >= added + 5000, "patient stayed its 5 s");
       assert.match(patient.message ?? "", /^the toleration of taint flaky:NoExecute ran out at /);
       assert.deepEqual(placed(await untilScheduled(hub, "patient")), { "k8s-3": 1 });
     } finally {

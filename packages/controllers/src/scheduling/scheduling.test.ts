@@ -10,7 +10,6 @@ import {
 } from "@atoll/api";
 import { type KubeClient, R } from "@atoll/kube";
 import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
-import { SchedulingController } from "./scheduling-controller.ts";
 import {
   countingClient,
   createBinding,
@@ -20,7 +19,8 @@ import {
   placed,
   scheduledCondition,
   untilScheduled,
-} from "./testing.fixture.ts";
+} from "./bindings.fixture.ts";
+import { SchedulingController } from "./scheduling-controller.ts";
 
 /**
  * k8s-1: east/east-a, gold, prod — one 4-cpu node: room for 4 one-cpu replicas
