@@ -281,7 +281,7 @@ describe("the Works' lifecycle", () => {
   });
 
   test("a ClusterResourceBinding renders a cluster-scoped template with its own label and annotation", async () => {
-    const template = await fleet.hub.create(R.namespaces, undefined, {
+    await fleet.hub.create(R.namespaces, undefined, {
       apiVersion: "v1",
       kind: "Namespace",
       metadata: { name: "team-a", labels: { team: "a" } },

@@ -6,6 +6,7 @@ import { bindingIdOf, bindingResourceOf, targetMembers } from "./binding-keys.ts
 import type { BindingState, RenderOutcome } from "./binding-state.ts";
 import { type ConditionState, mergeConditions, sameConditions } from "./conditions.ts";
 import { type MemberStatus, templateStatusUpdate } from "./template-status.ts";
+import { FIELD_MANAGER } from "./works.ts";
 
 export type StatusPassOptions = {
   state: BindingState;
@@ -85,7 +86,7 @@ export class StatusPass {
           metadata: { resourceVersion: binding.metadata.resourceVersion },
           status: { aggregatedStatus: items, conditions },
         },
-        { subresource: "status" },
+        { subresource: "status", fieldManager: FIELD_MANAGER },
       );
     } catch (error) {
       if (error instanceof StatusError && error.reason === "NotFound") return;
@@ -134,7 +135,7 @@ export class StatusPass {
         template.metadata.name ?? "",
         "merge",
         { metadata: { resourceVersion: template.metadata.resourceVersion }, status: fields },
-        { subresource: "status" },
+        { subresource: "status", fieldManager: FIELD_MANAGER },
       );
     } catch (error) {
       if (error instanceof StatusError && error.reason === "NotFound") return;

@@ -67,7 +67,7 @@ test("observedGeneration waits for every member; Available is False below spec.r
   const fields = templateStatusUpdate(deployment(), short, NOW);
   assert.equal(fields?.observedGeneration, undefined);
   assert.equal(fields?.availableReplicas, 5);
-  assert.equal((fields?.conditions as Array<{ status: string }>)[0]?.status, "False");
+  assert.equal((fields?.conditions as Array<{ status: string }> | undefined)?.[0]?.status, "False");
 });
 
 test("nothing to write when the template already shows the sums; the transition time is kept", () => {
@@ -101,7 +101,7 @@ test("a Job is Complete only when every member's Job is; a failure anywhere show
   assert.equal(complete?.succeeded, 4);
   assert.equal(complete?.failed, 1);
   assert.deepEqual(
-    (complete?.conditions as Array<{ type: string }>).map((c) => c.type),
+    (complete?.conditions as Array<{ type: string }> | undefined)?.map((c) => c.type),
     ["Complete"],
   );
 });

@@ -3,6 +3,9 @@ import type { KubeClient, KubeObject } from "@atoll/kube";
 import { isRecord, jsonEqual, R, StatusError } from "@atoll/kube";
 import { apiVersionOf } from "../propagation/resource-mapper.ts";
 
+/** The field manager of every write of the binding controller, as `kubectl get --show-managed-fields` shows it. */
+export const FIELD_MANAGER = "atoll-binding";
+
 /** What this controller decides about one Work; other fields (finalizers, status, others' labels) are left alone. */
 export type DesiredWork = {
   namespace: string;
@@ -68,7 +71,9 @@ export class WorkWriter {
     if (!existing) {
       await this.#ensureNamespace(desired.namespace);
       try {
-        return await this.#hub.create(WORKS, desired.namespace, newWork(desired));
+        return await this.#hub.create(WORKS, desired.namespace, newWork(desired), {
+          fieldManager: FIELD_MANAGER,
+        });
       } catch (error) {
         if (error instanceof StatusError && error.reason === "NotFound")
           this.#namespaces.delete(desired.namespace);
@@ -81,7 +86,9 @@ export class WorkWriter {
       if (!workDiffers(existing, desired)) return undefined;
     }
     try {
-      return await this.#hub.patch(WORKS, desired.namespace, desired.name, "merge", workPatch(desired));
+      return await this.#hub.patch(WORKS, desired.namespace, desired.name, "merge", workPatch(desired), {
+        fieldManager: FIELD_MANAGER,
+      });
     } catch (error) {
       throw wrap(desired, error);
     }
@@ -106,9 +113,14 @@ export class WorkWriter {
   async #ensureNamespace(namespace: string): Promise<void> {
     if (this.#namespaces.has(namespace)) return;
     try {
-      await this.#hub.create(R.namespaces, undefined, {
-        metadata: { name: namespace, labels: { [AtollLabels.managedBy]: AtollLabels.managedByValue } },
-      });
+      await this.#hub.create(
+        R.namespaces,
+        undefined,
+        {
+          metadata: { name: namespace, labels: { [AtollLabels.managedBy]: AtollLabels.managedByValue } },
+        },
+        { fieldManager: FIELD_MANAGER },
+      );
     } catch (error) {
       if (!(error instanceof StatusError) || error.reason !== "AlreadyExists") {
         throw new Error(`failed to create execution namespace ${namespace}: ${error}`, { cause: error });
