@@ -249,10 +249,14 @@ export class DetectorController implements Runnable {
     policy: CandidatePolicy,
   ): Promise<{ outcome?: DetectorOutcome; result?: ReconcileResult }> {
     const patch = claimPatch(template, policy);
-    const { namespace, name = "" } = template.metadata;
     let claimed = template;
     if (patch) {
-      const written = await this.#context.hub.patch(resource, namespace, name, "merge", patch);
+      const written = await this.#patchTemplate(
+        resource,
+        template,
+        patch,
+        (what) => `claim ${what} for ${describe(policy)}`,
+      );
       claimed = { ...written, apiVersion: template.apiVersion, kind: template.kind };
     }
     const result = await syncBinding({
@@ -272,10 +276,7 @@ export class DetectorController implements Runnable {
   /** No policy claims `template`: drop its claim and finalizer, and the claim marks of its (kept) binding. */
   async #release(resource: ResourceId, template: KubeObject): Promise<void> {
     const patch = claimPatch(template, undefined);
-    if (patch) {
-      const { namespace, name = "" } = template.metadata;
-      await this.#context.hub.patch(resource, namespace, name, "merge", patch);
-    }
+    if (patch) await this.#patchTemplate(resource, template, patch, (what) => `release ${what}`);
     await releaseBinding({ hub: this.#context.hub, bindings: this.#bindingsFor(template), template });
   }
 
@@ -301,9 +302,32 @@ export class DetectorController implements Runnable {
     return { outcome: "waiting", result: { requeueAfterMs: this.#recheckMs } };
   }
 
+  /** A merge patch of the template; a failure says what was being done (a Conflict is retried by the queue). */
+  async #patchTemplate(
+    resource: ResourceId,
+    template: KubeObject,
+    patch: unknown,
+    doing: (what: string) => string,
+  ): Promise<KubeObject> {
+    const { namespace, name = "" } = template.metadata;
+    try {
+      return await this.#context.hub.patch(resource, namespace, name, "merge", patch);
+    } catch (error) {
+      const what = `${resource.kind} ${namespace ? `${namespace}/` : ""}${name}`;
+      throw new Error(`failed to ${doing(what)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   #bindingsFor(template: KubeObject): Informer {
     const informers = this.#informers;
     if (!informers) throw new Error("the detector is not started");
     return template.metadata.namespace ? informers.bindings : informers.clusterBindings;
   }
+}
+
+function describe(candidate: CandidatePolicy): string {
+  const { name, namespace } = candidate.policy.metadata;
+  return candidate.scope === "namespaced"
+    ? `PropagationPolicy ${namespace}/${name}`
+    : `ClusterPropagationPolicy ${name}`;
 }

@@ -11,7 +11,7 @@ import {
   WORKS,
 } from "@atoll/api";
 import type { KubeObject } from "@atoll/kube";
-import { R } from "@atoll/kube";
+import { R, StatusError } from "@atoll/kube";
 import { until } from "../testing/fleet.fixture.ts";
 import {
   clusterPropagationPolicy,
@@ -264,3 +264,48 @@ test("a policy's changes reach its bindings; a selector that stops matching hand
 function claimedBy(object: KubeObject): string | undefined {
   return object.metadata.annotations?.[PropagationAnnotations.propagationPolicyName];
 }
+
+test("a template changing while it is claimed: stale writes are retried, and the binding ends at the last version", async () => {
+  const { fleet } = t;
+  const ns = "churn";
+  await createNamespace(fleet, ns);
+  await fleet.hub.create(R.deployments, ns, deployment(ns, "busy", { replicas: 1 }));
+  await fleet.hub.create(PROPAGATION_POLICIES, ns, propagationPolicy(ns, "all", everyDeployment));
+  // Twenty writes race the detector's claim (a merge patch with the resourceVersion it read).
+  for (let i = 2; i <= 21; i++) {
+    await fleet.hub.patch(R.deployments, ns, "busy", "merge", { spec: { replicas: i } });
+  }
+  const template = await waitForObject(
+    fleet,
+    R.deployments,
+    ns,
+    "busy",
+    (d) => (d.metadata.finalizers ?? []).includes(PropagationFinalizers.propagation),
+    "claimed",
+  );
+  assert.equal(template.metadata.labels?.app, "busy");
+  const binding = await waitForBinding(
+    fleet,
+    ns,
+    "busy-deployment",
+    (b) => b.spec.replicas === 21,
+    "the binding at the last replicas",
+  );
+  const last = await fleet.hub.get(R.deployments, ns, "busy");
+  assert.equal(binding.spec.resource.resourceVersion, last?.metadata.resourceVersion);
+});
+
+test("every failure the detector reported in this file was a write conflict it retried", () => {
+  const conflicts = t.errors.filter((error) => {
+    for (let e: unknown = error; e instanceof Error; e = e.cause) {
+      if (e instanceof StatusError && e.reason === "Conflict") return true;
+    }
+    return false;
+  });
+  assert.deepEqual(
+    t.errors.filter((e) => !conflicts.includes(e)).map((e) => String(e)),
+    [],
+  );
+  for (const conflict of conflicts)
+    assert.match(String(conflict), /^Error: failed to (claim|release|write) /);
+});
