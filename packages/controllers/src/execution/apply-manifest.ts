@@ -13,8 +13,6 @@ export type ManifestOutcome = {
   live?: KubeObject;
   /** Why it is not applied. */
   failure?: { conflict: boolean; message: string; retry: boolean };
-  /** Whether a write was sent to the member. */
-  wrote: boolean;
 };
 
 /**
@@ -38,16 +36,16 @@ export async function applyManifest(
     let live = informer.hasSynced ? informer.get(namespace ? `${namespace}/${name}` : name) : undefined;
     if (!live) live = await cache.client.get(resource, namespace, name);
     if (live && !ours(live, work, manifest) && work.spec.conflictResolution !== "Overwrite") {
-      return { manifest, wrote: false, failure: conflictFailure(cache, manifest, live) };
+      return { manifest, failure: conflictFailure(cache, manifest, live) };
     }
     // A terminating object is recreated once its deletion event re-queues the Work.
-    if (live?.metadata.deletionTimestamp) return { manifest, live, wrote: false };
+    if (live?.metadata.deletionTimestamp) return { manifest, live };
     if (
       live &&
       ours(live, work, manifest) &&
       containsManifest(live, cache.expectation(key, manifest.object))
     ) {
-      return { manifest, live, wrote: false };
+      return { manifest, live };
     }
     const applied = await apply(cache, manifest, fieldManager, !live);
     cache.recordExpectation(
@@ -55,11 +53,10 @@ export async function applyManifest(
       manifest.object,
       containsManifest(applied, manifest.object) ? undefined : projectOnto(applied, manifest.object),
     );
-    return { manifest, live: applied, wrote: true };
+    return { manifest, live: applied };
   } catch (error) {
     return {
       manifest,
-      wrote: false,
       failure: {
         conflict: false,
         retry: transient(error),

@@ -16,7 +16,7 @@ import { type PreparedManifest, prepareManifests, sameObject } from "./manifest.
 import { MemberCaches } from "./member-caches.ts";
 import { gateSignature, memberGate, workGate } from "./member-gate.ts";
 import { removeObjects } from "./remove-objects.ts";
-import { appliedStatus, notDispatchedStatus, statusChanged } from "./work-status.ts";
+import { appliedStatus, notDispatchedStatus, statusChange } from "./work-status.ts";
 import { WorksByMember } from "./works-by-member.ts";
 
 export type ExecutionControllerOptions = {
@@ -24,6 +24,14 @@ export type ExecutionControllerOptions = {
   fieldManager?: string;
   /** Works reconciled at once (default 16); one slow member then holds up at most its own share. */
   concurrency?: number;
+  /**
+   * A Work whose only news is its member objects' status (a rollout's
+   * progress) is written at most once per this many ms (default 200), so a
+   * burst of member updates becomes one hub write rather than one each — and
+   * one binding and template status update downstream. Changes of the Work's
+   * conditions are written at once. 0 writes every change.
+   */
+  statusIntervalMs?: number;
 };
 
 const NAME = "execution";
@@ -48,10 +56,14 @@ export class ExecutionController implements Runnable {
   #signatures = new Map<string, string>();
   /** The status last written per Work, until the informer shows the Work at the version that write made. */
   #written = new Map<string, { resourceVersion: string | undefined; status: WorkStatus }>();
+  #statusIntervalMs: number;
+  /** When each Work's status was last written (clock ms). */
+  #lastStatusWrite = new Map<string, number>();
 
   constructor(context: PropagationContext, options: ExecutionControllerOptions = {}) {
     this.#context = context;
     this.#fieldManager = options.fieldManager ?? "atoll-execution";
+    this.#statusIntervalMs = options.statusIntervalMs ?? 200;
     this.#controller = new Controller({
       name: NAME,
       reconcile: (key) => this.#reconcile(key),
@@ -73,6 +85,7 @@ export class ExecutionController implements Runnable {
       onDelete: (work) => {
         this.#byMember.remove(work);
         this.#written.delete(objectKeyOf(work));
+        this.#lastStatusWrite.delete(objectKeyOf(work));
       },
     });
     this.#context.memberClusters.addHandlers({
@@ -125,10 +138,8 @@ export class ExecutionController implements Runnable {
     const mc = this.#context.memberClusters.get(member) as MemberCluster | undefined;
     if (work.metadata.deletionTimestamp) return this.#finalize(work, member, mc);
     const gate = workGate(work) ?? memberGate(member, mc, this.#context.members);
-    if (!gate.open) {
-      await this.#writeStatus(work, notDispatchedStatus(work, gate, this.#context.clock.now()));
-      return undefined;
-    }
+    if (!gate.open)
+      return this.#writeStatus(work, notDispatchedStatus(work, gate, this.#context.clock.now()));
     if (!(work.metadata.finalizers ?? []).includes(PropagationFinalizers.execution)) {
       await this.#setFinalizers(work, [...(work.metadata.finalizers ?? []), PropagationFinalizers.execution]);
     }
@@ -142,12 +153,15 @@ export class ExecutionController implements Runnable {
     for (const manifest of prepared) {
       outcomes.push(await applyManifest(cache, work, manifest, this.#fieldManager));
     }
-    await this.#writeStatus(work, appliedStatus(work, outcomes, unusable, this.#context.clock.now()));
+    const result = await this.#writeStatus(
+      work,
+      appliedStatus(work, outcomes, unusable, this.#context.clock.now()),
+    );
     const retry = outcomes.filter((o) => o.failure?.retry);
     if (retry.length) {
       throw new RetryLater(retry.map((o) => o.failure?.message).join("; "));
     }
-    return undefined;
+    return result;
   }
 
   /**
@@ -187,16 +201,22 @@ export class ExecutionController implements Runnable {
   }
 
   /**
-   * Writes status only when it changes. The Work read may predate the last
-   * write (the informer not yet caught up with it): a status equal to the one
-   * written and not yet seen back is not written again.
+   * Writes status only when it changes, and news of member objects' status
+   * at most once per status interval (asking for a pass when it is due). The
+   * Work read may predate the last write (the informer not yet caught up):
+   * a status equal to the one written and not yet seen back is not written
+   * again.
    */
-  async #writeStatus(work: Work, status: WorkStatus): Promise<void> {
+  async #writeStatus(work: Work, status: WorkStatus): Promise<ReconcileResult> {
     const key = objectKeyOf(work);
     const pending = this.#written.get(key);
     if (pending?.resourceVersion === work.metadata.resourceVersion) this.#written.delete(key);
-    if (!statusChanged(work, status)) return;
-    if (pending && !statusChanged({ ...work, status: pending.status }, status)) return;
+    const change = statusChange(work, status);
+    if (change === "none") return undefined;
+    if (pending && statusChange({ ...work, status: pending.status }, status) === "none") return undefined;
+    const now = this.#context.clock.now().getTime();
+    const due = (this.#lastStatusWrite.get(key) ?? Number.NEGATIVE_INFINITY) + this.#statusIntervalMs;
+    if (change === "observed" && now < due) return { requeueAfterMs: due - now };
     const written = await this.#context.hub
       .patch(
         WORKS,
@@ -210,6 +230,8 @@ export class ExecutionController implements Runnable {
         throw new Error(`failed to write the status of Work ${key}: ${messageOf(error)}`, { cause: error });
       });
     this.#written.set(key, { resourceVersion: written.metadata.resourceVersion, status });
+    this.#lastStatusWrite.set(key, now);
+    return undefined;
   }
 }
 

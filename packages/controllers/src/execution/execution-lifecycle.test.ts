@@ -74,6 +74,36 @@ async function memberReady(member: string, status: string): Promise<void> {
   });
 }
 
+describe("status", () => {
+  test("a rollout's burst of member status updates reaches the Work in fewer writes, ending exact", async () => {
+    const client = fleet.member("k8s-2").client;
+    let memberUpdates = 0;
+    const watch = client.watch(
+      R.deployments,
+      { namespace: "rollout" },
+      { onEvent: (type) => void (type === "MODIFIED" && memberUpdates++), onClose() {} },
+    );
+    try {
+      await createWork(fleet, workFor("k8s-2", "rollout", [deployment("rollout", "web", 6)]));
+      const work = await until("the Deployment Healthy in Work status", async () => {
+        const w = await getWork(fleet, "k8s-2", "rollout");
+        return w?.status?.manifestStatuses?.[0]?.health === "Healthy" ? w : undefined;
+      });
+      const live = await client.get(R.deployments, "rollout", "web");
+      assert.deepEqual(work.status?.manifestStatuses?.[0]?.status, live?.status);
+      const statusWrites = writes.hubLog.filter(
+        (w) =>
+          w.name === "rollout" && w.subresource === "status" && w.namespace === executionNamespace("k8s-2"),
+      ).length;
+      console.log(`rollout: ${memberUpdates} member Deployment updates, ${statusWrites} Work status writes`);
+      assert.ok(statusWrites >= 2, `${statusWrites} status writes`);
+      assert.ok(statusWrites < memberUpdates, `${statusWrites} writes for ${memberUpdates} member updates`);
+    } finally {
+      watch.stop();
+    }
+  });
+});
+
 describe("deleting Works", () => {
   test("deleting a Work removes its objects from the member, then releases the Work", async () => {
     const client = fleet.member("k8s-1").client;

@@ -53,7 +53,7 @@ export function appliedStatus(
       ? {
           status: "False" as const,
           reason: AvailableReasons.Missing,
-          message: `not in the member: ${[
+          message: `no object of this Work in the member for: ${[
             ...missing.map((o) => describe(o.manifest)),
             ...unusable.map((u) => `manifest ${u.ordinal}`),
           ].join(", ")}`,
@@ -94,13 +94,19 @@ export function notDispatchedStatus(
   };
 }
 
-/** Whether writing `next` would change the Work's status. */
-export function statusChanged(work: Work, next: WorkStatus): boolean {
+/**
+ * How writing `next` would change the Work's status: not at all; only in the
+ * member objects' own status and health (`observed`); or in what the Work
+ * says about itself — its conditions or which manifests it tracks (`state`).
+ */
+export function statusChange(work: Work, next: WorkStatus): "none" | "observed" | "state" {
   const current = work.status ?? {};
-  return (
-    !jsonEqual(current.conditions ?? [], next.conditions ?? []) ||
-    !jsonEqual(current.manifestStatuses ?? [], next.manifestStatuses ?? [])
-  );
+  const before = current.manifestStatuses ?? [];
+  const after = next.manifestStatuses ?? [];
+  if (!jsonEqual(current.conditions ?? [], next.conditions ?? [])) return "state";
+  if (before.length !== after.length) return "state";
+  if (!before.every((s, i) => jsonEqual(s.identifier, after[i]?.identifier))) return "state";
+  return jsonEqual(before, after) ? "none" : "observed";
 }
 
 function manifestStatus(outcome: ManifestOutcome): ManifestStatus {

@@ -66,7 +66,12 @@ export function service(namespace: string, name: string): KubeObject {
   };
 }
 
-type WriteCounts = { hub: number; members: Map<string, number> };
+type WriteCounts = {
+  hub: number;
+  /** Every hub write: method, namespace, name and subresource. */
+  hubLog: Array<{ method: string; namespace?: string; name?: string; subresource?: string }>;
+  members: Map<string, number>;
+};
 
 /**
  * The fleet's propagation context with every write counted: hub writes, and
@@ -74,12 +79,28 @@ type WriteCounts = { hub: number; members: Map<string, number> };
  * that a steady state costs none).
  */
 export function countingContext(fleet: TestFleet): { context: PropagationContext; writes: WriteCounts } {
-  const writes: WriteCounts = { hub: 0, members: new Map() };
+  const writes: WriteCounts = { hub: 0, hubLog: [], members: new Map() };
   const wrapped = new WeakMap<object, { connection: { client: KubeClient } }>();
   const members = fleet.context.members;
   const context: PropagationContext = {
     ...fleet.context,
-    hub: counting(fleet.hub, () => writes.hub++),
+    hub: counting(fleet.hub, (method, args) => {
+      writes.hub++;
+      const [, namespace, name, , , options] = args as [
+        unknown,
+        string | undefined,
+        unknown,
+        unknown,
+        unknown,
+        { subresource?: string } | undefined,
+      ];
+      writes.hubLog.push({
+        method,
+        namespace,
+        name: typeof name === "string" ? name : undefined,
+        subresource: method === "patch" ? options?.subresource : undefined,
+      });
+    }),
     members: {
       runtime(name) {
         const runtime = members.runtime(name);
@@ -101,13 +122,13 @@ export function countingContext(fleet: TestFleet): { context: PropagationContext
 
 const WRITES = new Set(["create", "update", "patch", "delete"]);
 
-function counting(client: KubeClient, onWrite: () => void): KubeClient {
+function counting(client: KubeClient, onWrite: (method: string, args: unknown[]) => void): KubeClient {
   return new Proxy(client, {
     get(target, property) {
       const value = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        if (WRITES.has(String(property))) onWrite();
+        if (WRITES.has(String(property))) onWrite(String(property), args);
         return value.apply(target, args);
       };
     },
