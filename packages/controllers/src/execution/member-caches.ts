@@ -83,18 +83,24 @@ export class MemberCache {
 export class MemberCaches {
   #caches = new Map<string, MemberCache>();
   #onWork: (workKey: string) => void;
+  #stopped = false;
 
   constructor(onWork: (workKey: string) => void) {
     this.#onWork = onWork;
   }
 
-  /** The cache of `member` over `client`; a different `source` (a new connection) replaces the old cache. */
+  /**
+   * The cache of `member` over `client`; a different `source` (a new
+   * connection) replaces the old cache. After stop() (a reconcile still in
+   * flight), a throw-away cache that starts no informers.
+   */
   for(member: string, client: KubeClient, source: object): MemberCache {
     const current = this.#caches.get(member);
     if (current && current.source === source) return current;
     current?.stop();
     const cache = new MemberCache({ member, client, source, onWork: this.#onWork });
-    this.#caches.set(member, cache);
+    if (this.#stopped) cache.stop();
+    else this.#caches.set(member, cache);
     return cache;
   }
 
@@ -108,6 +114,7 @@ export class MemberCaches {
   }
 
   stop(): void {
+    this.#stopped = true;
     for (const cache of this.#caches.values()) cache.stop();
     this.#caches.clear();
   }
