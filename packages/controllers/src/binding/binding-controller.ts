@@ -162,10 +162,10 @@ export class BindingController implements Runnable {
         state.workIndex.delete(objectKeyOf(work));
         const owner = ownerOf(work);
         if (!owner) return;
-        for (const memo of [state.memos.get(owner)]) {
-          for (const [member, verified] of memo?.works ?? []) {
-            if (verified.uid === work.metadata.uid) memo?.works.delete(member);
-          }
+        // A deleted Work must be written again, even one the memo had verified.
+        const memo = state.memos.get(owner);
+        for (const [member, verified] of memo?.works ?? []) {
+          if (verified.uid === work.metadata.uid) memo?.works.delete(member);
         }
         this.#both([owner]);
       },

@@ -388,6 +388,39 @@ describe("rendering bindings into Works", () => {
     );
   });
 
+  test("bad input is reported on the binding: an unserved kind, a missing template, a member that does not exist", async () => {
+    await createNamespace(fleet, "odd");
+    const unserved = await createBinding(
+      fleet.hub,
+      { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "odd" } },
+      { clusters: [{ name: "k8s-1" }] },
+    );
+    const missing = await createBinding(fleet.hub, deployment("odd", "ghost", 1), {
+      clusters: [{ name: "k8s-1" }],
+    });
+    const template = await fleet.hub.create(R.deployments, "odd", deployment("odd", "web", 1));
+    const partly = await createBinding(fleet.hub, template, {
+      clusters: [{ name: "k8s-1" }, { name: "k8s-9" }],
+    });
+    const reason = async (binding: ResourceBinding) => {
+      const rendered = conditionOf(await bindingNow(binding), "Rendered");
+      return rendered?.status === "False" ? [rendered.reason, rendered.message] : undefined;
+    };
+    assert.deepEqual(await until("UnknownKind", () => reason(unserved)), [
+      "UnknownKind",
+      "the hub serves no resource for example.com/v1/Widget",
+    ]);
+    assert.deepEqual(await until("TemplateNotFound", () => reason(missing)), [
+      "TemplateNotFound",
+      "Deployment odd/ghost does not exist",
+    ]);
+    assert.deepEqual(await until("MemberNotFound", () => reason(partly)), [
+      "MemberNotFound",
+      "member k8s-9 does not exist",
+    ]);
+    assert.ok(await workOf(fleet.hub, partly, "k8s-1"), "the members that exist get their Work");
+  });
+
   test("steady state: events that change nothing rendered cause no writes", async () => {
     await createNamespace(fleet, "steady");
     const template = await fleet.hub.create(R.deployments, "steady", deployment("steady", "web", 2));

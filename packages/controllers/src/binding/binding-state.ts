@@ -10,6 +10,7 @@ import {
 import type { Informer, KubeObject, ResourceId } from "@atoll/kube";
 import type { PropagationContext } from "../propagation/context.ts";
 import type { ConditionState } from "./conditions.ts";
+import type { RenderMemo } from "./render-memo.ts";
 import { ReverseIndex } from "./reverse-index.ts";
 
 /** What the last render of a binding concluded, for the status pass to report. */
@@ -19,22 +20,6 @@ export type RenderOutcome = {
   /** The template generation every target's Work now carries, when every one was rendered. */
   templateGeneration?: number;
 };
-
-/** A Work known to match a render: its identity and generation then, and the metadata it was given. */
-export type VerifiedWork = {
-  uid: string | undefined;
-  generation: number | undefined;
-  /** When it was verified (ms), to trust a just-written Work the informer has not shown yet. */
-  at: number;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-};
-
-/**
- * What renders of a binding depended on (`fingerprint`) and the Works
- * verified against it: while neither changes, a member is not rendered again.
- */
-export type RenderMemo = { fingerprint: string; works: Map<string, VerifiedWork> };
 
 /** The identity of a template in the indexes: resource and object key. */
 export function templateKey(resource: ResourceId, namespace: string | undefined, name: string): string {

@@ -4,13 +4,20 @@ import { jsonEqual, StatusError } from "@atoll/kube";
 import { type ClusterOverridePolicy, OverrideError, type OverridePolicy } from "../overrides/index.ts";
 import { workName } from "../propagation/names.ts";
 import { bindingIdLabel, bindingIdOf, bindingNameAnnotations, targetMembers } from "./binding-keys.ts";
-import { type BindingState, type RenderMemo, templateKey } from "./binding-state.ts";
+import { type BindingState, templateKey } from "./binding-state.ts";
 import { cleanManifest } from "./clean.ts";
 import { type DependencyKind, dependenciesOf, dependencyKey } from "./dependencies.ts";
-import { appliedOverrideAnnotations, manifestLabels, renderDependency, renderForMember } from "./render.ts";
+import {
+  appliedOverrideAnnotations,
+  type MemberRender,
+  manifestLabels,
+  renderDependency,
+  renderForMember,
+} from "./render.ts";
+import { fingerprint, isVerified, type RenderMemo } from "./render-memo.ts";
 import { RenderedReasons, type RenderFailure, renderedCondition } from "./rendered-condition.ts";
 import { isDivided } from "./replicas.ts";
-import { type DesiredWork, type WorkWriter, workMetadataDiffers } from "./works.ts";
+import type { DesiredWork, WorkWriter } from "./works.ts";
 
 /** Writes to the hub in flight at once for one binding's members. */
 const WRITES_PER_BINDING = 8;
@@ -80,109 +87,125 @@ export class RenderPass {
   }): Promise<ReconcileResult> {
     const { key, id, binding, template, dependencies } = input;
     const { state, writer } = this.#options;
-    const name = workName({ namespace: binding.metadata.namespace, name: binding.metadata.name ?? "" });
+    const memo = this.#memo(key, fingerprint(binding, id, template, dependencies, state.renderEpoch));
+    const run = this.#newRun(input, memo);
     const targets = [...new Set(targetMembers(binding))];
     const evicting = new Set((binding.spec.gracefulEvictionTasks ?? []).map((task) => task.fromCluster));
     const existing = new Map<string, KubeObject>();
     const stale: KubeObject[] = [];
     for (const { member, work } of state.worksOf(key, id)) {
-      const kept = work.metadata.name === name && (targets.includes(member) || evicting.has(member));
+      const kept = work.metadata.name === run.name && (targets.includes(member) || evicting.has(member));
       if (kept) existing.set(member, work);
       else stale.push(work);
     }
-    const memo = this.#memo(key, fingerprint(binding, id, template, dependencies, state.renderEpoch));
-    const labels = manifestLabels(bindingIdLabel(key), id);
-    let shared: { base: KubeObject; dependencies: KubeObject[] } | undefined;
-    const prepare = () => {
-      shared ??= {
-        base: cleanManifest(withIdentity(template, binding)),
-        dependencies: dependencies.map((d) => renderDependency(d, labels)),
-      };
-      return shared;
-    };
-    const failures: RenderFailure[] = [];
-    let waiting = false;
-    const now = state.context.clock.now().getTime();
-    const clusterPolicies = state.clusterOverridePolicies.list().filter(hasSpec) as ClusterOverridePolicy[];
-    const namespacedPolicies = (
-      binding.metadata.namespace ? state.overridePolicies.list(binding.metadata.namespace) : []
-    ).filter(hasSpec) as OverridePolicy[];
-    const renderMember = async (member: string) => {
-      const work = existing.get(member);
-      if (work?.metadata.deletionTimestamp) {
-        // Re-created once the execution controller releases it; its deletion event brings us back.
-        waiting = true;
-        return;
-      }
-      if (isVerified(memo, member, work, now)) return;
-      const cluster = state.context.memberClusters.get(member) as MemberCluster | undefined;
-      if (!cluster) {
-        failures.push({ reason: RenderedReasons.MemberNotFound, message: `member ${member} does not exist` });
-        return;
-      }
-      const { base, dependencies: rendered } = prepare();
-      let result: ReturnType<typeof renderForMember>;
-      try {
-        result = renderForMember({
-          base,
-          member: cluster,
-          replicas: {
-            divided: isDivided(binding.spec.placement),
-            share: binding.spec.clusters?.find((c) => c.name === member)?.replicas,
-          },
-          clusterPolicies,
-          namespacedPolicies,
-          labels,
-          dependencies: rendered,
-        });
-      } catch (error) {
-        if (!(error instanceof OverrideError)) throw error;
-        failures.push({ reason: RenderedReasons.OverrideFailed, message: error.message });
-        memo.works.delete(member);
-        return;
-      }
-      const desired: DesiredWork = {
-        namespace: executionNamespace(member),
-        name,
-        labels: { [bindingIdLabel(key)]: id },
-        annotations: {
-          ...bindingNameAnnotations(key),
-          ...appliedOverrideAnnotations(result.applied, binding.metadata.namespace),
-        },
-        spec: {
-          workload: { manifests: result.manifests },
-          conflictResolution: binding.spec.conflictResolution,
-          preserveResourcesOnDeletion: binding.spec.preserveResourcesOnDeletion,
-        },
-      };
-      let written: KubeObject | undefined;
-      try {
-        written = await writer.write(desired, work);
-      } catch (error) {
-        const status = error instanceof Error && error.cause instanceof StatusError ? error.cause : undefined;
-        if (status?.reason !== "Invalid") throw error;
-        failures.push({ reason: RenderedReasons.WorkRejected, message: String((error as Error).message) });
-        return;
-      }
-      const current = written ?? work;
-      memo.works.set(member, {
-        at: now,
-        uid: current?.metadata.uid,
-        generation: current?.metadata.generation,
-        labels: desired.labels,
-        annotations: desired.annotations,
-      });
-    };
     await eachLimited(
       [
         ...stale.map((work) => () => writer.delete(work)),
-        ...targets.map((member) => () => renderMember(member)),
+        ...targets.map((member) => () => this.#renderMember(run, member, existing.get(member))),
       ],
       WRITES_PER_BINDING,
     );
-    failures.sort((a, b) => (a.message < b.message ? -1 : 1));
-    const complete = failures.length === 0 && !waiting;
-    return this.#conclude(key, failures, complete ? template.metadata.generation : undefined);
+    run.failures.sort((a, b) => (a.message < b.message ? -1 : 1));
+    const complete = run.failures.length === 0 && !run.waiting;
+    return this.#conclude(key, run.failures, complete ? template.metadata.generation : undefined);
+  }
+
+  /** What every member's render of one pass shares; the cleaned template is made once, on first need. */
+  #newRun(
+    input: {
+      key: string;
+      id: string;
+      binding: ResourceBinding;
+      template: KubeObject;
+      dependencies: KubeObject[];
+    },
+    memo: RenderMemo,
+  ): RenderRun {
+    const { key, id, binding, template, dependencies } = input;
+    const { state } = this.#options;
+    const labels = manifestLabels(bindingIdLabel(key), id);
+    const namespace = binding.metadata.namespace;
+    let shared: { base: KubeObject; dependencies: KubeObject[] } | undefined;
+    return {
+      key,
+      id,
+      binding,
+      name: workName({ namespace, name: binding.metadata.name ?? "" }),
+      labels,
+      memo,
+      now: state.context.clock.now().getTime(),
+      clusterPolicies: state.clusterOverridePolicies.list().filter(hasSpec) as ClusterOverridePolicy[],
+      namespacedPolicies: (namespace ? state.overridePolicies.list(namespace) : []).filter(
+        hasSpec,
+      ) as OverridePolicy[],
+      shared: () => {
+        shared ??= {
+          base: cleanManifest(withIdentity(template, binding)),
+          dependencies: dependencies.map((d) => renderDependency(d, labels)),
+        };
+        return shared;
+      },
+      failures: [],
+      waiting: false,
+    };
+  }
+
+  /** Renders one member's Work and writes it if it differs; failures are recorded on the run. */
+  async #renderMember(run: RenderRun, member: string, work: KubeObject | undefined): Promise<void> {
+    if (work?.metadata.deletionTimestamp) {
+      // Re-created once the execution controller releases it; its deletion event brings us back.
+      run.waiting = true;
+      return;
+    }
+    if (isVerified(run.memo, member, work, run.now)) return;
+    const cluster = this.#options.state.context.memberClusters.get(member) as MemberCluster | undefined;
+    if (!cluster) {
+      run.failures.push({
+        reason: RenderedReasons.MemberNotFound,
+        message: `member ${member} does not exist`,
+      });
+      return;
+    }
+    const { binding } = run;
+    const { base, dependencies } = run.shared();
+    let result: MemberRender;
+    try {
+      result = renderForMember({
+        base,
+        member: cluster,
+        replicas: {
+          divided: isDivided(binding.spec.placement),
+          share: binding.spec.clusters?.find((c) => c.name === member)?.replicas,
+        },
+        clusterPolicies: run.clusterPolicies,
+        namespacedPolicies: run.namespacedPolicies,
+        labels: run.labels,
+        dependencies,
+      });
+    } catch (error) {
+      if (!(error instanceof OverrideError)) throw error;
+      run.failures.push({ reason: RenderedReasons.OverrideFailed, message: error.message });
+      run.memo.works.delete(member);
+      return;
+    }
+    const desired = desiredWork(run, member, result);
+    let written: KubeObject | undefined;
+    try {
+      written = await this.#options.writer.write(desired, work);
+    } catch (error) {
+      const status = error instanceof Error && error.cause instanceof StatusError ? error.cause : undefined;
+      if (status?.reason !== "Invalid") throw error;
+      run.failures.push({ reason: RenderedReasons.WorkRejected, message: (error as Error).message });
+      return;
+    }
+    const current = written ?? work;
+    run.memo.works.set(member, {
+      at: run.now,
+      uid: current?.metadata.uid,
+      generation: current?.metadata.generation,
+      labels: desired.labels,
+      annotations: desired.annotations,
+    });
   }
 
   /** The binding is gone (or going): every Work it has is deleted; its memory goes once they are. */
@@ -245,53 +268,40 @@ export class RenderPass {
   }
 }
 
-/**
- * Everything a render reads, but the Works: while it is unchanged, a Work
- * verified against it needs no new render. The template counts by
- * generation and metadata, not resourceVersion, so the status this
- * controller writes to it does not invalidate the memo.
- */
-function fingerprint(
-  binding: ResourceBinding,
-  id: string,
-  template: KubeObject,
-  dependencies: readonly KubeObject[],
-  epoch: number,
-): string {
-  const meta = template.metadata;
-  const templatePart =
-    meta.generation === undefined
-      ? `rv:${meta.resourceVersion}`
-      : `g:${meta.generation}:${JSON.stringify(meta.labels ?? {})}:${JSON.stringify(meta.annotations ?? {})}`;
-  return JSON.stringify([
-    binding.metadata.uid,
-    binding.metadata.generation,
-    id,
-    meta.uid,
-    templatePart,
-    epoch,
-    dependencies.map((d) => `${d.kind}/${d.metadata.name}@${d.metadata.resourceVersion}`),
-  ]);
-}
+/** One render pass of a binding: its inputs, and what went wrong so far. */
+type RenderRun = {
+  key: string;
+  id: string;
+  binding: ResourceBinding;
+  /** The binding's Work name (the same in every member). */
+  name: string;
+  labels: Record<string, string>;
+  memo: RenderMemo;
+  now: number;
+  clusterPolicies: ClusterOverridePolicy[];
+  namespacedPolicies: OverridePolicy[];
+  shared(): { base: KubeObject; dependencies: KubeObject[] };
+  failures: RenderFailure[];
+  /** A target's Work is still being deleted: it is re-created later. */
+  waiting: boolean;
+};
 
-/** How long a Work just written may be missing from the informer before it is written again. */
-const INFORMER_LAG_MS = 10_000;
-
-/**
- * Whether the Work is the one verified against the current memo. A Work we
- * just created that the informer has not shown yet counts for a while (its
- * deletion would clear the memo); an older generation is the informer
- * lagging our own update.
- */
-function isVerified(memo: RenderMemo, member: string, work: KubeObject | undefined, now: number): boolean {
-  const verified = memo.works.get(member);
-  if (!verified) return false;
-  if (!work) return now - verified.at < INFORMER_LAG_MS;
-  return (
-    work.metadata.uid === verified.uid &&
-    (work.metadata.generation ?? 0) <= (verified.generation ?? 0) &&
-    !workMetadataDiffers(work, verified)
-  );
+function desiredWork(run: RenderRun, member: string, result: MemberRender): DesiredWork {
+  const { binding } = run;
+  return {
+    namespace: executionNamespace(member),
+    name: run.name,
+    labels: { [bindingIdLabel(run.key)]: run.id },
+    annotations: {
+      ...bindingNameAnnotations(run.key),
+      ...appliedOverrideAnnotations(result.applied, binding.metadata.namespace),
+    },
+    spec: {
+      workload: { manifests: result.manifests },
+      conflictResolution: binding.spec.conflictResolution,
+      preserveResourcesOnDeletion: binding.spec.preserveResourcesOnDeletion,
+    },
+  };
 }
 
 /** The template as the binding names it: informer objects may lack apiVersion and kind. */
