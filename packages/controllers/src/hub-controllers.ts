@@ -4,6 +4,8 @@ import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll
 import type { Connector } from "./members/connection.ts";
 import type { HealthSettings } from "./members/health.ts";
 import { MemberClusterController } from "./members/member-cluster-controller.ts";
+import { propagationContext } from "./propagation/context.ts";
+import { type PropagationOptions, propagationRunnables } from "./propagation/propagation.ts";
 
 /** KubeBlocks' multi-cluster settings: one kubeconfig Secret, the contexts to use, and those disabled. */
 export type KubeBlocksMembers = {
@@ -19,6 +21,8 @@ export type HubControllersOptions = {
   clock?: Clock;
   health?: Partial<HealthSettings>;
   kubeBlocks?: KubeBlocksMembers;
+  /** Propagation (detector, scheduling, binding, execution): on unless false. */
+  propagation?: boolean | PropagationOptions;
   onError?: (controller: string, key: string, error: unknown) => void;
 };
 
@@ -52,6 +56,13 @@ export async function startHubControllers(options: HubControllersOptions): Promi
   memberClusters.start();
   secrets.start();
   await Promise.all([memberClusters.synced(), secrets.synced()]);
+  if (options.propagation !== false) {
+    const context = propagationContext({ hub: options.hub, members, clock, onError: options.onError });
+    manager.add({ start: () => {}, stop: () => context.hubInformers.stop() });
+    const settings =
+      options.propagation === true || options.propagation === undefined ? {} : options.propagation;
+    for (const runnable of propagationRunnables(context, settings)) manager.add(runnable);
+  }
   await manager.start();
   return {
     members,

@@ -127,6 +127,7 @@ export async function startFleet(options: FleetOptions): Promise<TestFleet> {
       hub,
       connect: httpConnector,
       health: options.health ?? FAST_HEALTH,
+      propagation: options.propagation ?? false,
       kubeBlocks: {
         secret: { namespace: "kb-system", name: "members" },
         contexts: members.map((m) => m.name),
