@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { apiserverCommand } from "./commands/apiserver.ts";
 import { controllersCommand } from "./commands/controllers.ts";
+import { explainCommand } from "./commands/explain.ts";
 import { faultCommand } from "./commands/fault.ts";
 import { getCommand } from "./commands/get.ts";
 import { joinCommand, membersCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
@@ -24,6 +25,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   for (const command of switchCommands(env)) program.addCommand(command);
   program.addCommand(getCommand(env));
   program.addCommand(membersCommand(env));
+  program.addCommand(explainCommand(env));
   try {
     await program.parseAsync(argv);
     return 0;

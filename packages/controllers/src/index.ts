@@ -8,3 +8,5 @@ export { type Connector, JoinError, JoinFailure, type MemberConnection } from ".
 export { memberForwardingResolver } from "./members/forwarding.ts";
 export { DEFAULT_HEALTH, type HealthSettings } from "./members/health.ts";
 export { httpConnector } from "./members/http-connector.ts";
+export { explain, type PlacementExplanation } from "./scheduler/index.ts";
+export { scheduleInputOf } from "./scheduling/index.ts";

@@ -15,6 +15,7 @@ export {
   type TaskEnd,
 } from "./graceful-eviction.ts";
 export { schedulingView } from "./member-changes.ts";
+export { scheduleInputOf } from "./schedule-input.ts";
 export { TAINT_EVICTION } from "./taint-eviction.ts";
 export type { TaintManagerState } from "./taint-manager.ts";
 export {

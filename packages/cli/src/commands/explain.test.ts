@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { MEMBER_CLUSTERS, RESOURCE_BINDINGS } from "@atoll/api";
+import { startFleet, type TestFleet, until } from "@atoll/controllers/testing/fleet.fixture";
+
+const BIN = new URL("../../bin/atoll.ts", import.meta.url).pathname;
+let fleet: TestFleet;
+
+type Run = { code: number; stdout: string; stderr: string };
+function atoll(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, KUBECONFIG: fleet.hubKubeconfig }, timeout: 30_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
+}
+
+before(async () => {
+  fleet = await startFleet({ ids: [191, 192, 193], propagation: true });
+  await fleet.hub.patch(MEMBER_CLUSTERS, undefined, "k8s-2", "merge", {
+    spec: { taints: [{ key: "maintenance", effect: "NoSchedule" }] },
+  });
+  const file = join(fleet.dir, "web.yaml");
+  await writeFile(
+    file,
+    `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 5
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: policy.atoll.io/v1alpha1
+kind: PropagationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  resourceSelectors: [{apiVersion: apps/v1, kind: Deployment, name: web}]
+  placement:
+    replicaScheduling: {replicaSchedulingType: Divided}
+`,
+  );
+  const applied = await fleet.kubectl(["apply", "-f", file]);
+  assert.equal(applied.code, 0, applied.stderr);
+  await until("web scheduled", async () => {
+    const rb = await fleet.hub.get(RESOURCE_BINDINGS, "shop", "web-deployment");
+    return ((rb?.spec as { clusters?: unknown[] } | undefined)?.clusters ?? []).length === 2;
+  });
+});
+
+after(async () => {
+  await fleet?.stop();
+});
+
+test("atoll explain placement shows, per member, where the replicas went and why the others were rejected", async () => {
+  const run = await atoll(["explain", "placement", "shop/web"]);
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.split("\n");
+  assert.ok(lines.includes("Binding:   shop/web-deployment"), run.stdout);
+  assert.ok(lines.includes("Template:  apps/v1 Deployment shop/web, 5 replicas"), run.stdout);
+  assert.ok(lines.includes("Strategy:  StaticWeight"), run.stdout);
+  assert.ok(lines.includes("Result:    k8s-1: 3, k8s-3: 2"), run.stdout);
+  assert.ok(lines.includes("Placed:    k8s-1: 3, k8s-3: 2"), run.stdout);
+  const row = (member: string) => lines.find((l) => l.startsWith(`${member} `)) ?? "";
+  assert.match(row("k8s-1"), /^k8s-1\s+selected\s+3\s/);
+  assert.match(row("k8s-2"), /^k8s-2\s+rejected\s+-\s+-\s+-\s+.*maintenance/);
+  assert.match(row("k8s-3"), /^k8s-3\s+selected\s+2\s/);
+
+  const json = await atoll(["explain", "placement", "shop/web-deployment", "-o", "json"]);
+  assert.equal(json.code, 0, json.stderr);
+  const parsed = JSON.parse(json.stdout) as {
+    binding: { name: string };
+    members: Array<{ verdict: string }>;
+  };
+  assert.equal(parsed.binding.name, "web-deployment");
+  assert.deepEqual(
+    parsed.members.map((m) => m.verdict),
+    ["selected", "rejected", "selected"],
+  );
+});
+
+test("atoll explain placement names what is missing", async () => {
+  const run = await atoll(["explain", "placement", "shop/nothing"]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /no binding nothing in namespace shop, and no propagated template of that name/);
+  const bad = await atoll(["explain", "placement", "shop/web", "-o", "yaml"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown output format "yaml"/);
+});
