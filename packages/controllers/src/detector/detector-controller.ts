@@ -12,6 +12,7 @@ import {
 import type { Informer, KubeObject, Random, ReconcileResult, ResourceId, Runnable } from "@atoll/kube";
 import { Controller, R, systemRandom } from "@atoll/kube";
 import type { PropagationContext } from "../propagation/context.ts";
+import { BindingIds } from "./binding-ids.ts";
 import { bindingIdLabel, bindingLocation } from "./binding-spec.ts";
 import { releaseBinding, syncBinding } from "./binding-sync.ts";
 import { claimOf, claimPatch } from "./claim.ts";
@@ -77,8 +78,7 @@ export class DetectorController implements Runnable {
   #informers: Informers | undefined;
   #kinds: TemplateKinds | undefined;
   #synced: Promise<unknown> | undefined;
-  /** Permanent ids of bindings by template key, so a deletion can still find the Works after the binding is gone. */
-  #bindingIds = new Map<string, string>();
+  #bindingIds = new BindingIds();
 
   constructor(context: PropagationContext, options: DetectorOptions = {}) {
     this.#context = context;
@@ -195,12 +195,12 @@ export class DetectorController implements Runnable {
   /** A Work went: if a deleting template waits for its binding's Works, look again. */
   #workDeleted(work: KubeObject): void {
     const labels = work.metadata.labels ?? {};
-    const ids = [
+    for (const id of [
       labels[PropagationLabels.resourceBindingId],
       labels[PropagationLabels.clusterResourceBindingId],
-    ];
-    for (const [key, id] of this.#bindingIds) {
-      if (ids.includes(id)) this.#controller.enqueue(key);
+    ]) {
+      const key = id && this.#bindingIds.templateOf(id);
+      if (key) this.#controller.enqueue(key);
     }
   }
 

@@ -24,6 +24,11 @@ export type DetectorFleet = {
   forget(key: string): void;
   /** Resolves after the next reconcile of `key` that ends from now on (rejects after 15 s). */
   nextReconcile(key: string): Promise<DetectorOutcome>;
+  /**
+   * The outcome of the first reconcile of `key` that ends once `seen()` holds
+   * (e.g. "the cache has my write"). Call it before the write that triggers it.
+   */
+  outcomeOnceSeen(key: string, seen: () => boolean): Promise<DetectorOutcome>;
   stop(): Promise<void>;
 };
 
@@ -34,7 +39,8 @@ export async function startDetectorFleet(): Promise<DetectorFleet> {
   const waiters = new Map<string, Array<(outcome: DetectorOutcome) => void>>();
   fleet.context.onError = (_controller, _key, error) => errors.push(error);
   const detector = new DetectorController(fleet.context, {
-    deletionRecheckMs: 200,
+    // Long enough that the tests see the detector react to binding and Work events, not to its own re-checks.
+    deletionRecheckMs: 30_000,
     onOutcome: (key, outcome) => {
       const seen = outcomes.get(key) ?? new Set();
       seen.add(outcome);
@@ -43,6 +49,16 @@ export async function startDetectorFleet(): Promise<DetectorFleet> {
     },
   });
   detector.start();
+  const nextReconcile = (key: string) =>
+    new Promise<DetectorOutcome>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reconcile of ${key} within 15 s`)), 15_000);
+      const list = waiters.get(key) ?? [];
+      list.push((outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+      waiters.set(key, list);
+    });
   return {
     fleet,
     detector,
@@ -51,16 +67,18 @@ export async function startDetectorFleet(): Promise<DetectorFleet> {
       await until(`${outcome} for ${key}`, () => outcomes.get(key)?.has(outcome), timeoutMs);
     },
     forget: (key) => outcomes.delete(key),
-    nextReconcile: (key) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no reconcile of ${key} within 15 s`)), 15_000);
-        const list = waiters.get(key) ?? [];
-        list.push((outcome) => {
-          clearTimeout(timer);
-          resolve(outcome);
-        });
-        waiters.set(key, list);
-      }),
+    nextReconcile,
+    outcomeOnceSeen: (key, seen) => {
+      let next = nextReconcile(key);
+      const loop = async (): Promise<DetectorOutcome> => {
+        for (;;) {
+          const outcome = await next;
+          if (seen()) return outcome;
+          next = nextReconcile(key);
+        }
+      };
+      return loop();
+    },
     stop: async () => {
       detector.stop();
       await fleet.stop();
