@@ -44,7 +44,9 @@ export class ChildProcesses {
     args: string[],
     options: { deadlineMs: number; ready: (line: LogLine, seen: LogLine[]) => boolean },
   ): Promise<{ process: AtollProcess; seen: LogLine[] }> {
-    const node = [process.execPath, CLI, ...args];
+    // ATOLL_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children.
+    const nodeArgs = (process.env.ATOLL_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+    const node = [process.execPath, ...nodeArgs, CLI, ...args];
     // setpriv execs node in place, so the pid we hold is the atoll process's own.
     const [command, ...rest] = this.#pdeathsig ? ["setpriv", "--pdeathsig", "KILL", ...node] : node;
     const child = spawn(command, rest, { cwd: this.#repoRoot, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import type { ChildProcesses } from "../child-processes.ts";
@@ -52,6 +52,7 @@ export async function startBenchFleet(
     port: MEMBER_PORT,
     avoid: new Set(AVOID),
   });
+  await mkdir(options.tempDir, { recursive: true });
   const api = await startApiServer(children, 20_000);
   const controllers = await startControllers(children, {
     hubUrl: api.url,
