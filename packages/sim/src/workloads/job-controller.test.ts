@@ -178,6 +178,10 @@ test("a suspended Job runs no pods until resumed; activeDeadlineSeconds fails it
 test("ttlSecondsAfterFinished deletes the finished Job", async () => {
   const node = await kubelet("brief", () => "Succeeded");
   await cluster.client.create(R.jobs, NS, job("brief", { ttlSecondsAfterFinished: 0 }));
-  await until(async () => (await cluster.client.get(R.jobs, NS, "brief")) === undefined, "job deleted", 15_000);
+  await until(
+    async () => (await cluster.client.get(R.jobs, NS, "brief")) === undefined,
+    "job deleted",
+    15_000,
+  );
   node.stop();
 });
