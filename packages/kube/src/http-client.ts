@@ -102,12 +102,11 @@ export class HttpKubeClient implements KubeClient {
     namespace: string | undefined,
     name: string,
   ): Promise<KubeObject | undefined> {
-    try {
-      return await this.#object(resource, { method: "GET", path: objectPath(resource, namespace, name) });
-    } catch (error) {
-      if (error instanceof StatusError && error.reason === "NotFound") return undefined;
-      throw error;
-    }
+    const request: TransportRequest = { method: "GET", path: objectPath(resource, namespace, name) };
+    // Controllers ask for objects that are often absent: a 404 is an answer, not an error worth a stack trace.
+    const response = await this.#transport.exchange(request);
+    if (response.status === 404) return undefined;
+    return withKind(resource, this.#parsed(request, response) as KubeObject);
   }
 
   async list(resource: ResourceId, options: ListOptions = {}): Promise<ListResult> {
@@ -273,7 +272,10 @@ export class HttpKubeClient implements KubeClient {
 
   /** Sends `request`, resolving with the JSON object of a 2xx answer and rejecting with a StatusError otherwise. */
   async #json(request: TransportRequest): Promise<Record<string, unknown>> {
-    const response = await this.#transport.exchange(request);
+    return this.#parsed(request, await this.#transport.exchange(request));
+  }
+
+  #parsed(request: TransportRequest, response: { status: number; body: string }): Record<string, unknown> {
     const what = `${request.method} ${this.#transport.url(request.path).href}`;
     if (response.status < 200 || response.status > 299) {
       throw statusErrorFromResponse(response.status, response.body, what);

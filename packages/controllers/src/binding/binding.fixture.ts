@@ -4,6 +4,7 @@ import {
   executionNamespace,
   type GracefulEvictionTask,
   type Placement,
+  PropagationFinalizers,
   PropagationLabels,
   RESOURCE_BINDINGS,
   type ResourceBinding,
@@ -74,6 +75,19 @@ export function startBindingController(fleet: TestFleet): BindingHarness {
   });
   const controller = new BindingController(context);
   controller.start();
+  // Stands in for the execution stage, whose finalizer Works are created with: a Work being deleted is let go.
+  const release = (work: KubeObject) => {
+    if (
+      !work.metadata.deletionTimestamp ||
+      !work.metadata.finalizers?.includes(PropagationFinalizers.execution)
+    )
+      return;
+    const finalizers = work.metadata.finalizers.filter((f) => f !== PropagationFinalizers.execution);
+    fleet.hub
+      .patch(WORKS, work.metadata.namespace, work.metadata.name ?? "", "merge", { metadata: { finalizers } })
+      .catch(() => {});
+  };
+  context.hubInformers.informer(WORKS, { onAdd: release, onUpdate: release });
   return {
     context,
     controller,

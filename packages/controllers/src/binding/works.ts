@@ -1,4 +1,10 @@
-import { AtollLabels, type ConflictResolution, PropagationAnnotations, WORKS } from "@atoll/api";
+import {
+  AtollLabels,
+  type ConflictResolution,
+  PropagationAnnotations,
+  PropagationFinalizers,
+  WORKS,
+} from "@atoll/api";
 import type { KubeClient, KubeObject } from "@atoll/kube";
 import { isRecord, jsonEqual, R, StatusError } from "@atoll/kube";
 import { apiVersionOf } from "../propagation/resource-mapper.ts";
@@ -139,6 +145,8 @@ function newWork(desired: DesiredWork): KubeObject {
       namespace: desired.namespace,
       labels: desired.labels,
       annotations: desired.annotations,
+      // The execution stage's finalizer from the start: it would otherwise add it with a write of its own.
+      finalizers: [PropagationFinalizers.execution],
     },
     spec: desired.spec,
   };

@@ -50,7 +50,12 @@ export class TemplateKinds {
     this.#pending.delete(key);
     this.#watched.set(key, resource);
     const changed = (template: KubeObject) => this.#onChange(resource, template);
-    this.#pool.informer(resource, { onAdd: changed, onUpdate: changed, onDelete: changed });
+    // The binding stage writes members' status back onto templates; a change
+    // to status alone is nothing the detector decides on (as in Karmada).
+    const updated = (template: KubeObject, old: KubeObject) => {
+      if (!onlyStatusChanged(old, template)) changed(template);
+    };
+    this.#pool.informer(resource, { onAdd: changed, onUpdate: updated, onDelete: changed });
     return { resource };
   }
 
@@ -97,4 +102,15 @@ function isEstablished(crd: KubeObject): boolean {
   const conditions =
     isRecord(crd.status) && Array.isArray(crd.status.conditions) ? crd.status.conditions : [];
   return conditions.some((c) => isRecord(c) && c.type === "Established" && c.status === "True");
+}
+
+/** Whether two versions of an object differ only in status (and the bookkeeping every write changes). */
+export function onlyStatusChanged(old: KubeObject, current: KubeObject): boolean {
+  return JSON.stringify(withoutStatus(old)) === JSON.stringify(withoutStatus(current));
+}
+
+function withoutStatus(object: KubeObject): KubeObject {
+  const { status: _status, ...rest } = object;
+  const { resourceVersion: _rv, managedFields: _mf, ...metadata } = object.metadata;
+  return { ...rest, metadata };
 }
