@@ -48,7 +48,7 @@ export async function startBenchFleet(
   const starts = await allocateMemberIds({
     counts,
     first: 20,
-    last: 250,
+    last: 200,
     port: MEMBER_PORT,
     avoid: new Set(AVOID),
   });

@@ -16,6 +16,9 @@ export type BindingControllerOptions = {
 
 type Running = { state: BindingState; render: Controller; status: Controller };
 
+/** How long a status pass waits so the reports of several Works are written together. */
+const STATUS_COALESCE_MS = 250;
+
 /**
  * Turns (Cluster)ResourceBindings into Works and Work status back into
  * bindings and templates — the third stage of propagation:
@@ -55,7 +58,7 @@ export class BindingController implements Runnable {
       writer: new WorkWriter(this.#context.hub),
       templates,
       dependencies: () => this.#dependencies(),
-      outcomeChanged: (key) => this.#running?.status.enqueue(key),
+      outcomeChanged: (key) => this.#running?.status.enqueueAfter(key, STATUS_COALESCE_MS),
     });
     this.#running = {
       state,
@@ -86,8 +89,14 @@ export class BindingController implements Runnable {
     for (const key of keys) this.#running?.render.enqueue(key);
   }
 
+  /**
+   * Status passes wait STATUS_COALESCE_MS: a binding's Works report one after
+   * another (one per member, then again as the members' controllers settle),
+   * and one pass after the burst writes the binding and template once
+   * instead of once per report. Queued keys keep their earliest due time.
+   */
   #status(keys: Iterable<string>): void {
-    for (const key of keys) this.#running?.status.enqueue(key);
+    for (const key of keys) this.#running?.status.enqueueAfter(key, STATUS_COALESCE_MS);
   }
 
   #both(keys: Iterable<string>): void {

@@ -5,6 +5,7 @@ import {
   type ResourceIdentifier,
   WORKS,
   type Work,
+  WorkConditions,
   type WorkStatus,
 } from "@atoll/api";
 import type { Informer, KubeObject, ReconcileResult, Runnable } from "@atoll/kube";
@@ -59,6 +60,8 @@ export class ExecutionController implements Runnable {
   #statusIntervalMs: number;
   /** When each Work's status was last written (clock ms). */
   #lastStatusWrite = new Map<string, number>();
+  /** Works whose first successful status was held back one interval (see #writeStatus). */
+  #firstHeld = new Set<string>();
 
   constructor(context: PropagationContext, options: ExecutionControllerOptions = {}) {
     this.#context = context;
@@ -86,6 +89,7 @@ export class ExecutionController implements Runnable {
         this.#byMember.remove(work);
         this.#written.delete(objectKeyOf(work));
         this.#lastStatusWrite.delete(objectKeyOf(work));
+        this.#firstHeld.delete(objectKeyOf(work));
       },
     });
     this.#context.memberClusters.addHandlers({
@@ -215,6 +219,13 @@ export class ExecutionController implements Runnable {
     if (change === "none") return undefined;
     if (pending && statusChange({ ...work, status: pending.status }, status) === "none") return undefined;
     const now = this.#context.clock.now().getTime();
+    // A Work's first successful apply is reported one interval late: by then the
+    // member's controllers have usually written the objects' status, and one
+    // write carries both (half the Work status writes of a fresh propagation).
+    if (!work.status?.conditions?.length && applied(status) && !this.#firstHeld.has(key)) {
+      this.#firstHeld.add(key);
+      return { requeueAfterMs: this.#statusIntervalMs };
+    }
     const due = (this.#lastStatusWrite.get(key) ?? Number.NEGATIVE_INFINITY) + this.#statusIntervalMs;
     if (change === "observed" && now < due) return { requeueAfterMs: due - now };
     const written = await this.#context.hub
@@ -233,6 +244,10 @@ export class ExecutionController implements Runnable {
     this.#lastStatusWrite.set(key, now);
     return undefined;
   }
+}
+
+function applied(status: WorkStatus): boolean {
+  return status.conditions?.some((c) => c.type === WorkConditions.Applied && c.status === "True") ?? false;
 }
 
 /** Objects recorded in status whose manifests are no longer in the Work. */

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MEMBER_CLUSTERS, type MemberCluster } from "@atoll/api";
-import { ApiServer, openStore, type Store } from "@atoll/apiserver";
+import { ApiServer, type ApiServerOptions, openStore, type Store } from "@atoll/apiserver";
 import { isRecord, type KubeClient, type KubeObject, R } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost, type MemberOptions } from "@atoll/sim";
@@ -56,6 +56,8 @@ export type FleetOptions = {
   };
   simOptions?: (index: number) => Partial<MemberOptions>;
   health?: Partial<HealthSettings>;
+  /** Every request the hub serves (for tests and measurements that count them). */
+  onHubRequest?: ApiServerOptions["onRequest"];
   /** Run the propagation controllers too (detector, scheduling, binding, execution); default false. */
   propagation?: boolean;
 };
@@ -71,7 +73,7 @@ export const FAST_HEALTH: Partial<HealthSettings> = {
 export async function startFleet(options: FleetOptions): Promise<TestFleet> {
   const dir = await mkdtemp(join(tmpdir(), "atoll-fleet-"));
   const store: Store = await openStore("memory");
-  const hubServer = await ApiServer.start({ store });
+  const hubServer = await ApiServer.start({ store, onRequest: options.onHubRequest });
   const hubKubeconfig = join(dir, "hub.kubeconfig");
   const hubDoc = kubeconfigDocument([{ name: "hub", server: hubServer.url, token: "unused" }]);
   await writeFile(hubKubeconfig, hubDoc);
