@@ -1,8 +1,12 @@
-import { type Summary, summarize } from "@atoll/bench-kit";
-import { R } from "@atoll/kube";
+import { ProcessUsageReader, type Summary, summarize } from "@atoll/bench-kit";
+import { Informer, R } from "@atoll/kube";
 import type { BenchFleet } from "./fleet.ts";
 
 export type DistributionResult = {
+  /** "paced": Deployments created at a steady rate (latency under light load); "burst": as fast as the hub takes them. */
+  mode: "paced" | "burst";
+  /** Creates per second offered in paced mode. */
+  rate?: number;
   members: number;
   deployments: number;
   /** Hub create sent → the Deployment present in every member, per Deployment. */
@@ -13,6 +17,8 @@ export type DistributionResult = {
   hubCreatesPerSecond: number;
   totalMs: number;
   missing: number;
+  /** CPU each role used during the run, per member object written (ms): where the time goes. */
+  cpuMsPerMemberObject: { hub: number; controllers: number; sims: number };
 };
 
 const NS = "bench";
@@ -24,54 +30,72 @@ const NS = "bench";
  */
 export async function measureDistribution(
   fleet: BenchFleet,
-  options: { deployments: number; concurrency: number; deadlineMs: number; log: (line: string) => void },
+  options: {
+    deployments: number;
+    concurrency: number;
+    /** Creates per second; absent: a burst, `concurrency` creates in flight at once. */
+    rate?: number;
+    prefix: string;
+    deadlineMs: number;
+    log: (line: string) => void;
+  },
 ): Promise<DistributionResult> {
-  await fleet.hub.send("POST", "/api/v1/namespaces", {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: { name: NS },
-  });
-  await fleet.hub.send("POST", `/apis/policy.atoll.io/v1alpha1/namespaces/${NS}/propagationpolicies`, {
-    apiVersion: "policy.atoll.io/v1alpha1",
-    kind: "PropagationPolicy",
-    metadata: { name: "everywhere", namespace: NS },
-    spec: { resourceSelectors: [{ apiVersion: "apps/v1", kind: "Deployment" }], placement: {} },
-  });
-  const arrivals = new Map<string, { count: number; last: number }>();
+  await ensurePolicy(fleet);
+  const arrivals = new Map<string, { members: Set<string>; last: number }>();
   let resolveAll: () => void = () => {};
   const all = new Promise<void>((resolve) => {
     resolveAll = resolve;
   });
   let complete = 0;
-  const watches = fleet.members.map((m) =>
-    m.client.watch(
-      R.deployments,
-      { namespace: NS },
-      {
-        onEvent(type, object) {
-          if (type !== "ADDED") return;
-          const name = object.metadata.name ?? "";
-          const entry = arrivals.get(name) ?? { count: 0, last: 0 };
-          entry.count++;
-          entry.last = performance.now();
-          arrivals.set(name, entry);
-          if (entry.count === fleet.members.length && ++complete === options.deployments) resolveAll();
-        },
-        onClose() {},
+  // Informers, not bare watches: a watch the member closes (timeout, history cap) is resumed, so no arrival is lost.
+  const watches = fleet.members.map((m) => {
+    const informer = new Informer(m.client, R.deployments, { namespace: NS });
+    informer.addHandlers({
+      onAdd(object) {
+        const name = object.metadata.name ?? "";
+        if (!name.startsWith(options.prefix)) return;
+        const entry = arrivals.get(name) ?? { members: new Set<string>(), last: 0 };
+        if (entry.members.has(m.name)) return;
+        entry.members.add(m.name);
+        entry.last = performance.now();
+        arrivals.set(name, entry);
+        if (entry.members.size === fleet.members.length && ++complete === options.deployments) resolveAll();
       },
-    ),
-  );
+    });
+    informer.start();
+    return informer;
+  });
+  await Promise.all(watches.map((w) => w.synced()));
+  const usage = new ProcessUsageReader();
+  const cpu = async () => {
+    const read = async (pid: number) => (await usage.read(pid)).cpuMs ?? 0;
+    let sims = 0;
+    for (const sim of fleet.sims) sims += await read(sim.pid);
+    return { hub: await read(fleet.hubPid), controllers: await read(fleet.controllersPid), sims };
+  };
+  const cpuBefore = await cpu();
   const sent = new Map<string, number>();
   const started = performance.now();
   let next = 0;
-  const worker = async () => {
-    while (next < options.deployments) {
-      const name = `app-${next++}`;
-      sent.set(name, performance.now());
-      await fleet.hub.send("POST", `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
-    }
+  const create = async (name: string) => {
+    sent.set(name, performance.now());
+    await fleet.hub.send("POST", `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  if (options.rate) {
+    const creates: Promise<void>[] = [];
+    for (let i = 0; i < options.deployments; i++) {
+      const due = started + (i * 1000) / options.rate;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      creates.push(create(`${options.prefix}${i}`));
+    }
+    await Promise.all(creates);
+  } else {
+    const worker = async () => {
+      while (next < options.deployments) await create(`${options.prefix}${next++}`);
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  }
   const createdMs = performance.now() - started;
   options.log(`${options.deployments} Deployments created at the hub in ${Math.round(createdMs)} ms`);
   let timer: NodeJS.Timeout | undefined;
@@ -88,7 +112,7 @@ export async function measureDistribution(
   let lastArrival = started;
   for (const [name, at] of sent) {
     const arrival = arrivals.get(name);
-    if (!arrival || arrival.count < fleet.members.length) {
+    if (!arrival || arrival.members.size < fleet.members.length) {
       missing++;
       continue;
     }
@@ -96,7 +120,13 @@ export async function measureDistribution(
     lastArrival = Math.max(lastArrival, arrival.last);
   }
   const totalMs = lastArrival - started;
+  const cpuAfter = await cpu();
+  const objects = Math.max(1, latencies.length * fleet.members.length);
+  const per = (role: "hub" | "controllers" | "sims") =>
+    Math.round(((cpuAfter[role] - cpuBefore[role]) / objects) * 100) / 100;
   return {
+    mode: options.rate ? "paced" : "burst",
+    ...(options.rate ? { rate: options.rate } : {}),
     members: fleet.members.length,
     deployments: options.deployments,
     latencyMs: summarize(latencies, 1),
@@ -104,7 +134,27 @@ export async function measureDistribution(
     hubCreatesPerSecond: Math.round(options.deployments / (createdMs / 1000)),
     totalMs: Math.round(totalMs),
     missing,
+    cpuMsPerMemberObject: { hub: per("hub"), controllers: per("controllers"), sims: per("sims") },
   };
+}
+
+const policies = new WeakSet<BenchFleet>();
+
+/** The namespace and the policy placing every Deployment in it in every member, once per fleet. */
+async function ensurePolicy(fleet: BenchFleet): Promise<void> {
+  if (policies.has(fleet)) return;
+  policies.add(fleet);
+  await fleet.hub.send("POST", "/api/v1/namespaces", {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: NS },
+  });
+  await fleet.hub.send("POST", `/apis/policy.atoll.io/v1alpha1/namespaces/${NS}/propagationpolicies`, {
+    apiVersion: "policy.atoll.io/v1alpha1",
+    kind: "PropagationPolicy",
+    metadata: { name: "everywhere", namespace: NS },
+    spec: { resourceSelectors: [{ apiVersion: "apps/v1", kind: "Deployment" }], placement: {} },
+  });
 }
 
 function deployment(name: string) {

@@ -23,7 +23,11 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       members: { type: "string", default: "10,100" },
-      deployments: { type: "string", default: "1000" },
+      /** Burst sizes, one per fleet size (the last repeats). */
+      deployments: { type: "string", default: "1000,200" },
+      /** Paced phase: this many Deployments at --rate per second, before the burst. */
+      paced: { type: "string", default: "50" },
+      rate: { type: "string", default: "5" },
       concurrency: { type: "string", default: "32" },
       phases: { type: "string", default: "distribution,failover" },
       "failover-members": { type: "string", default: "3" },
@@ -51,8 +55,10 @@ async function main(argv: string[]): Promise<number> {
   const errors: string[] = [];
   try {
     if (phases.has("distribution")) {
-      for (const size of String(values.members).split(",").map(Number)) {
-        log(`distribution: ${values.deployments} Deployments to ${size} members`);
+      const bursts = String(values.deployments).split(",").map(Number);
+      for (const [i, size] of String(values.members).split(",").map(Number).entries()) {
+        const burst = bursts[Math.min(i, bursts.length - 1)];
+        log(`distribution: ${values.paced} paced, then ${burst} at once, Deployments to ${size} members`);
         const fleet = await startBenchFleet(children, {
           members: size,
           perSim: 25,
@@ -60,10 +66,21 @@ async function main(argv: string[]): Promise<number> {
           log,
         });
         try {
+          const paced = await measureDistribution(fleet, {
+            deployments: Number(values.paced),
+            concurrency: 1,
+            rate: Number(values.rate),
+            prefix: "paced-",
+            deadlineMs: 5 * 60_000,
+            log,
+          });
+          distribution.push(paced);
+          log(JSON.stringify(paced));
           const result = await measureDistribution(fleet, {
-            deployments: Number(values.deployments),
+            deployments: burst,
             concurrency: Number(values.concurrency),
-            deadlineMs: 10 * 60_000,
+            prefix: "burst-",
+            deadlineMs: 15 * 60_000,
             log,
           });
           distribution.push(result);
@@ -120,9 +137,11 @@ function formatReport(report: {
   const lines = ["", "propagation benchmark (one run; figures are noisy on a shared 2-core machine)", ""];
   for (const d of report.distribution) {
     const target = d.members >= 100 ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)` : "";
+    const how = d.mode === "paced" ? `paced at ${d.rate}/s` : "burst";
     lines.push(
-      `${d.deployments} Deployments → ${d.members} members: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
-      `  ${d.memberWritesPerSecond} member objects/s (target ≥ ${TARGETS.memberWritesPerSecond}); hub creates ${d.hubCreatesPerSecond}/s; all in ${d.totalMs} ms; missing ${d.missing}`,
+      `${d.deployments} Deployments → ${d.members} members, ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
+      `  ${d.memberWritesPerSecond} member objects/s${d.mode === "burst" ? ` (target ≥ ${TARGETS.memberWritesPerSecond})` : ""}; hub creates ${d.hubCreatesPerSecond}/s; all in ${d.totalMs} ms; missing ${d.missing}`,
+      `  CPU per member object: hub ${d.cpuMsPerMemberObject.hub} ms, controllers ${d.cpuMsPerMemberObject.controllers} ms, simulated members ${d.cpuMsPerMemberObject.sims} ms`,
     );
   }
   if (report.failover) {
