@@ -15,7 +15,16 @@ export function desiredTaints(
   evictionTimeoutMs: number,
 ): { taints: Taint[]; changed: boolean; nextChangeInMs?: number } {
   const current = mc.spec.taints ?? [];
-  const own = current.filter((t) => !MANAGED_KEYS.has(t.key));
+  // A user's NoExecute taint is stamped with when it was first seen, as Kubernetes does for
+  // node taints: a toleration's tolerationSeconds count from timeAdded.
+  let stamped = false;
+  const own = current
+    .filter((t) => !MANAGED_KEYS.has(t.key))
+    .map((t) => {
+      if (t.effect !== "NoExecute" || t.timeAdded) return t;
+      stamped = true;
+      return { ...t, timeAdded: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z") };
+    });
   const managed: Taint[] = [];
   let nextChangeInMs: number | undefined;
   const key =
@@ -56,5 +65,5 @@ export function desiredTaints(
   const sameSet = (a: Taint[], b: Taint[]) =>
     a.length === b.length &&
     a.every((t) => b.some((u) => u.key === t.key && u.effect === t.effect && u.value === t.value));
-  return { taints, changed: !sameSet(current, taints), nextChangeInMs };
+  return { taints, changed: stamped || !sameSet(current, taints), nextChangeInMs };
 }
