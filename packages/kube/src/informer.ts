@@ -22,6 +22,9 @@ export function splitKey(key: string): { namespace: string | undefined; name: st
     : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
+/** The index every informer keeps: objects by namespace (what `list(namespace)` reads). */
+const NAMESPACE_INDEX = "atoll.io/namespace";
+
 export type InformerOptions = ListOptions & {
   /** Extra indexes: name → function giving the index values of an object. */
   indexers?: Record<string, (object: KubeObject) => string[]>;
@@ -40,6 +43,7 @@ export class Informer {
   #options: InformerOptions;
   #store = new Map<string, KubeObject>();
   #indexes = new Map<string, Map<string, Set<string>>>();
+  #indexers: Map<string, (object: KubeObject) => string[]>;
   #handlers: InformerHandlers[] = [];
   #watch: { stop(): void } | undefined;
   #resourceVersion = "";
@@ -54,7 +58,11 @@ export class Informer {
     this.#resource = resource;
     this.#options = options;
     this.#retryMs = options.retryMs ?? 200;
-    for (const name of Object.keys(options.indexers ?? {})) this.#indexes.set(name, new Map());
+    this.#indexers = new Map([
+      [NAMESPACE_INDEX, (o: KubeObject) => (o.metadata.namespace ? [o.metadata.namespace] : [])],
+      ...Object.entries(options.indexers ?? {}),
+    ]);
+    for (const name of this.#indexers.keys()) this.#indexes.set(name, new Map());
   }
 
   get resource(): ResourceId {
@@ -92,8 +100,20 @@ export class Informer {
   }
 
   list(namespace?: string): KubeObject[] {
-    const all = [...this.#store.values()];
-    return namespace === undefined ? all : all.filter((o) => o.metadata.namespace === namespace);
+    if (namespace === undefined) return [...this.#store.values()];
+    return this.byIndex(NAMESPACE_INDEX, namespace);
+  }
+
+  /**
+   * Adds an index after construction (for informers shared through a
+   * factory): existing objects are indexed now, later ones as they come.
+   * A second index of the same name is ignored.
+   */
+  addIndexer(name: string, indexer: (object: KubeObject) => string[]): void {
+    if (this.#indexers.has(name)) return;
+    this.#indexers.set(name, indexer);
+    this.#indexes.set(name, new Map());
+    for (const [key, object] of this.#store) this.#indexOne(name, indexer, key, object);
   }
 
   /** Objects whose index `name` contains `value`. */
@@ -167,9 +187,9 @@ export class Informer {
     const key = objectKeyOf(object);
     const old = this.#store.get(key);
     if (old && old.metadata.resourceVersion === object.metadata.resourceVersion) return;
-    if (old) this.#unindex(key, old);
     this.#store.set(key, object);
-    this.#index(key, object);
+    if (old) this.#reindex(key, old, object);
+    else this.#index(key, object);
     for (const handlers of this.#handlers) {
       if (old) handlers.onUpdate?.(object, old);
       else handlers.onAdd?.(object);
@@ -186,10 +206,34 @@ export class Informer {
   }
 
   #index(key: string, object: KubeObject): void {
-    for (const [name, indexer] of Object.entries(this.#options.indexers ?? {})) {
+    for (const [name, indexer] of this.#indexers) this.#indexOne(name, indexer, key, object);
+  }
+
+  #indexOne(name: string, indexer: (object: KubeObject) => string[], key: string, object: KubeObject): void {
+    const index = this.#indexes.get(name);
+    if (!index) return;
+    for (const value of indexer(object)) {
+      const keys = index.get(value) ?? new Set<string>();
+      index.set(value, keys);
+      keys.add(key);
+    }
+  }
+
+  /** Moves `key` only between the index values that changed, so unchanged entries keep their place (list order). */
+  #reindex(key: string, old: KubeObject, object: KubeObject): void {
+    for (const [name, indexer] of this.#indexers) {
       const index = this.#indexes.get(name);
       if (!index) continue;
-      for (const value of indexer(object)) {
+      const before = indexer(old);
+      const after = indexer(object);
+      for (const value of before) {
+        if (after.includes(value)) continue;
+        const keys = index.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index.delete(value);
+      }
+      for (const value of after) {
+        if (before.includes(value)) continue;
         const keys = index.get(value) ?? new Set<string>();
         index.set(value, keys);
         keys.add(key);
@@ -198,7 +242,7 @@ export class Informer {
   }
 
   #unindex(key: string, object: KubeObject): void {
-    for (const [name, indexer] of Object.entries(this.#options.indexers ?? {})) {
+    for (const [name, indexer] of this.#indexers) {
       const index = this.#indexes.get(name);
       if (!index) continue;
       for (const value of indexer(object)) {

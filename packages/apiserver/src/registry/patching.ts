@@ -18,6 +18,7 @@ export type PatchType = (typeof PatchType)[keyof typeof PatchType];
 /** The patch formats' pure transforms (implemented in the patch package). */
 export interface Patcher {
   json(object: KubeObject, operations: unknown): KubeObject;
+  /** Must not modify `object` (the cached copy): returns a new object. */
   merge(object: KubeObject, patch: unknown): KubeObject;
   strategic(object: KubeObject, patch: unknown, shape: Shape, resolver: ShapeResolver): KubeObject;
 }
@@ -46,11 +47,11 @@ export async function patchObject(
   if (options.force !== undefined) throw badRequest("force is only supported for apply patches");
   for (let attempt = 0; ; attempt++) {
     const current = registry.get(type, namespace, name);
-    const original = structuredClone(current.object);
     let patched: KubeObject;
-    if (patchType === PatchType.json) patched = patcher.json(original, patch);
-    else if (patchType === PatchType.merge) patched = patcher.merge(original, patch);
-    else patched = patcher.strategic(original, patch, type.shape, shapes);
+    // A merge patch copies the object it patches (applyMergePatch), so the cached object is safe to pass.
+    if (patchType === PatchType.merge) patched = patcher.merge(current.object, patch);
+    else if (patchType === PatchType.json) patched = patcher.json(structuredClone(current.object), patch);
+    else patched = patcher.strategic(structuredClone(current.object), patch, type.shape, shapes);
     if (!isRecord(patched) || !isRecord(patched.metadata))
       throw badRequest("the patch produced an object without metadata");
     const warnings = checkFields(type, patched, shapes, options);
@@ -156,7 +157,17 @@ function checkFields(
 
 function decodePatch(patchType: PatchType, body: string): unknown {
   try {
-    return patchType === PatchType.apply ? parseYaml(body) : JSON.parse(body);
+    if (patchType !== PatchType.apply) return JSON.parse(body);
+    // Clients (ours, client-go) send apply configurations as JSON, which is YAML too: parse it as JSON
+    // first, an order of magnitude cheaper than the YAML parser, which takes whatever JSON refuses.
+    if (body.trimStart().startsWith("{")) {
+      try {
+        return JSON.parse(body);
+      } catch {
+        // Not JSON after all (YAML flow mapping): the YAML parser decides.
+      }
+    }
+    return parseYaml(body);
   } catch (error) {
     const what = patchType === PatchType.apply ? "YAML" : "JSON";
     throw badRequest(

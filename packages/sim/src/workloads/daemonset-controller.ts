@@ -21,7 +21,7 @@ import {
   pinnedToNode,
   targetNodeName,
 } from "./node-placement.ts";
-import { claimChildren, controllerKeyOf, controllerOf, controllerRefTo } from "./owner.ts";
+import { childCandidates, claimChildren, controllerKeyOf, controllerOf, controllerRefTo } from "./owner.ts";
 import {
   isPodAvailable,
   isPodTerminal,
@@ -114,7 +114,7 @@ export class DaemonSetController implements Runnable {
       resource: R.pods,
       owner: ds,
       ownerResource: R.daemonsets,
-      candidates: this.#informers.pods.list(ds.metadata.namespace),
+      candidates: childCandidates(this.#informers.pods, ds),
       matches: (pod) => selectorMatches(spec.selector, pod.metadata.labels),
       fieldManager: NAME,
     });

@@ -22,7 +22,7 @@ import {
 } from "./deployment-util.ts";
 import type { WorkloadInformers } from "./informers.ts";
 import { selectorMatches, selectsEverything } from "./label-selector.ts";
-import { claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
+import { childCandidates, claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
 import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { WorkloadControllerNames } from "./well-known.ts";
 
@@ -108,7 +108,7 @@ export class DeploymentController implements Runnable {
       resource: R.replicasets,
       owner: deployment,
       ownerResource: R.deployments,
-      candidates: this.#informers.replicasets.list(namespace),
+      candidates: childCandidates(this.#informers.replicasets, deployment),
       matches: (rs) => selectorMatches(spec.selector, rs.metadata.labels),
       fieldManager: NAME,
     });

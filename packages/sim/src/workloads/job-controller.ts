@@ -22,7 +22,7 @@ import {
 } from "./job-pods.ts";
 import { jobSelects } from "./job-selector.ts";
 import { syncJob } from "./job-sync.ts";
-import { claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
+import { childCandidates, claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
 import { NO_EVENTS, SyncedController, type WorkloadControllerOptions } from "./synced-controller.ts";
 import { JOB_TRACKING_FINALIZER, WorkloadControllerNames } from "./well-known.ts";
 import { statusOf } from "./workload-types.ts";
@@ -108,7 +108,7 @@ export class JobController implements Runnable {
       resource: R.pods,
       owner: job,
       ownerResource: R.jobs,
-      candidates: this.#informers.pods.list(job.metadata.namespace),
+      candidates: childCandidates(this.#informers.pods, job),
       matches: (pod) => jobSelects(job, pod),
       fieldManager: NAME,
       adoptFinalizer: JOB_TRACKING_FINALIZER,

@@ -1,4 +1,5 @@
 import {
+  type Informer,
   type KubeClient,
   type KubeObject,
   type OwnerReference,
@@ -38,6 +39,29 @@ export function controllerKeyOf(object: KubeObject, kind: string): string[] {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof StatusError && error.reason === "NotFound";
+}
+
+const CONTROLLER_INDEX = "atoll.io/controller-uid";
+const ORPHAN_INDEX = "atoll.io/orphans-by-namespace";
+
+/**
+ * What may be `owner`'s children in `informer`: the objects it controls and
+ * the orphans of its namespace (adoption candidates), read from two indexes
+ * instead of scanning the namespace — a namespace with a thousand
+ * Deployments would otherwise cost a thousand ReplicaSets per sync.
+ */
+export function childCandidates(informer: Informer, owner: KubeObject): KubeObject[] {
+  informer.addIndexer(CONTROLLER_INDEX, (o) => {
+    const ref = controllerOf(o);
+    return ref ? [ref.uid] : [];
+  });
+  informer.addIndexer(ORPHAN_INDEX, (o) =>
+    !controllerOf(o) && o.metadata.namespace ? [o.metadata.namespace] : [],
+  );
+  return [
+    ...informer.byIndex(CONTROLLER_INDEX, owner.metadata.uid ?? ""),
+    ...informer.byIndex(ORPHAN_INDEX, owner.metadata.namespace ?? ""),
+  ];
 }
 
 /** What `claimChildren` reconciles ownership over. */

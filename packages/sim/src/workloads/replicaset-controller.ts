@@ -15,7 +15,7 @@ import { findCondition, setCondition, withoutCondition } from "./conditions.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";
 import { selectorMatches } from "./label-selector.ts";
-import { claimChildren, controllerKeyOf, controllerOf, controllerRefTo } from "./owner.ts";
+import { childCandidates, claimChildren, controllerKeyOf, controllerOf, controllerRefTo } from "./owner.ts";
 import { podsToDelete } from "./pod-ranking.ts";
 import { isPodActive, isPodAvailable, isPodReady, nextAvailabilityMs } from "./pod-state.ts";
 import { podFromTemplate, podNamePrefix } from "./pod-template.ts";
@@ -110,7 +110,7 @@ export class ReplicaSetController implements Runnable {
       resource: R.pods,
       owner: rs,
       ownerResource: R.replicasets,
-      candidates: this.#informers.pods.list(namespace).filter(isPodActive),
+      candidates: childCandidates(this.#informers.pods, rs).filter(isPodActive),
       matches: (pod) => selectorMatches(spec.selector, pod.metadata.labels),
       fieldManager: NAME,
     });

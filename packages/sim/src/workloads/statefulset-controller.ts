@@ -13,7 +13,7 @@ import type { EventRecorder } from "../events/recorder.ts";
 import { Expectations } from "./expectations.ts";
 import type { WorkloadInformers } from "./informers.ts";
 import { selectorMatches } from "./label-selector.ts";
-import { claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
+import { childCandidates, claimChildren, controllerKeyOf, controllerOf } from "./owner.ts";
 import {
   isPodAvailable,
   isPodRunningAndReady,
@@ -113,7 +113,7 @@ export class StatefulSetController implements Runnable {
       resource: R.pods,
       owner: set,
       ownerResource: R.statefulsets,
-      candidates: this.#informers.pods.list(set.metadata.namespace),
+      candidates: childCandidates(this.#informers.pods, set),
       matches: (pod) => ordinalOf(set, pod) >= 0 && selectorMatches(spec.selector, pod.metadata.labels),
       fieldManager: NAME,
     });
