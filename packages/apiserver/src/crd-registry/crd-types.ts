@@ -1,6 +1,6 @@
 import type { StatusCause } from "../api/errors.ts";
 import { isRecord, type KubeObject } from "../api/object.ts";
-import { applyDefaults } from "../crd/defaults.ts";
+import { applyDefaultsInPlace } from "../crd/defaults.ts";
 import type {
   CustomResourceDefinition,
   CustomResourceDefinitionVersion,
@@ -70,11 +70,7 @@ function typeKey(type: Pick<ResourceType, "group" | "version" | "plural">): stri
 }
 
 function defaultInPlace(object: KubeObject, schema: JSONSchemaProps): void {
-  const defaulted = applyDefaults(object, schema);
-  if (isRecord(defaulted) && defaulted !== object) {
-    for (const key of Object.keys(object)) delete object[key];
-    Object.assign(object, defaulted);
-  }
+  applyDefaultsInPlace(object, schema);
 }
 
 function resourceTypeOf(

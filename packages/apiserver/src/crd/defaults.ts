@@ -18,6 +18,11 @@ export function applyDefaults(obj: unknown, schema: JSONSchemaProps): unknown {
   return copy;
 }
 
+/** `applyDefaults` on an object the caller owns, changed where it is (no copy). */
+export function applyDefaultsInPlace(obj: Record<string, unknown>, schema: JSONSchemaProps): void {
+  applyInPlace(obj, schema);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
