@@ -451,6 +451,90 @@ ${policy("bye", "kept", [["v1", "ConfigMap", "kept"]], "  preserveResourcesOnDel
     assert.equal((await fleet.hub.list(RESOURCE_BINDINGS, { namespace: "bye" })).items.length, 0);
   });
 
+  test("a CRD and its custom resources propagate; a Service keeps each member's own cluster IP", async () => {
+    await namespace("custom");
+    await kubectlApply(`apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+---
+apiVersion: policy.atoll.io/v1alpha1
+kind: ClusterPropagationPolicy
+metadata: {name: widget-crd}
+spec:
+  resourceSelectors:
+  - {apiVersion: apiextensions.k8s.io/v1, kind: CustomResourceDefinition, name: widgets.example.com}
+  placement: {}
+`);
+    // The kind exists at the hub once its CRD is established there.
+    await until("widgets served at the hub", async () => {
+      const result = await fleet.kubectl(["get", "widgets", "-n", "custom"]);
+      return result.code === 0;
+    });
+    await kubectlApply(`apiVersion: example.com/v1
+kind: Widget
+metadata: {name: gear, namespace: custom}
+spec: {size: 3}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: custom}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: 8080}]
+---
+${policy(
+  "custom",
+  "widgets",
+  [
+    ["example.com/v1", "Widget"],
+    ["v1", "Service", "api"],
+  ],
+  "  placement: {}",
+)}`);
+    const widgets: ResourceId = {
+      group: "example.com",
+      version: "v1",
+      resource: "widgets",
+      kind: "Widget",
+      namespaced: true,
+    };
+    const clusterIPs = new Set<string>();
+    for (const m of MEMBERS) {
+      const gear = await until(`gear in ${m}`, () => memberObject(m, widgets, "custom", "gear"), 30_000);
+      assert.deepEqual(gear.spec, { size: 3 });
+      const service = await until(`api Service in ${m}`, () => memberObject(m, R.services, "custom", "api"));
+      const ip = String((service.spec as { clusterIP?: string }).clusterIP ?? "");
+      assert.match(ip, /^127\.18[123]\./, `${m} allocated its own cluster IP`);
+      clusterIPs.add(ip);
+    }
+    assert.equal(clusterIPs.size, 3, "each member keeps the cluster IP it allocated");
+    // A later template edit is applied without touching the member-owned cluster IP.
+    await fleet.hub.patch(R.services, "custom", "api", "merge", { metadata: { labels: { tier: "front" } } });
+    for (const m of MEMBERS) {
+      const service = await until(`api relabelled in ${m}`, async () => {
+        const found = await memberObject(m, R.services, "custom", "api");
+        return found?.metadata.labels?.tier === "front" ? found : undefined;
+      });
+      assert.ok(clusterIPs.has(String((service.spec as { clusterIP?: string }).clusterIP)));
+    }
+  });
+
   test("a member killed: its replicas are rebuilt elsewhere and ready replicas never reach zero", async () => {
     await namespace("failover");
     await kubectlApply(`${deployment("failover", "svc", 6)}---

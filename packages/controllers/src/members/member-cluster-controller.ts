@@ -16,7 +16,14 @@ import { loadKubeconfig } from "./secrets.ts";
 import { condition, discoverApis, statusPatch } from "./status.ts";
 import { desiredTaints } from "./taints.ts";
 
-type RuntimeEntry = { runtime: MemberRuntime; identity: string; apis?: unknown; version?: string };
+type RuntimeEntry = {
+  runtime: MemberRuntime;
+  identity: string;
+  apis?: unknown;
+  version?: string;
+  /** The runtime's apiGeneration when the APIs were discovered: an older one means rediscover. */
+  apisAt?: number;
+};
 
 export type MemberClusterControllerOptions = {
   /** The hub's API. */
@@ -141,11 +148,13 @@ export class MemberClusterController implements Runnable {
           }),
         );
     }
-    if (!entry.version) {
+    if (!entry.version || entry.apisAt !== runtime.apiGeneration) {
+      const generation = runtime.apiGeneration;
       const discovered = await discoverApis(runtime.connection).catch(() => undefined);
       if (discovered) {
         entry.version = discovered.version;
         entry.apis = discovered.apiEnablements;
+        entry.apisAt = generation;
       }
     }
     await this.#writeStatus(mc, { ready, joined: true, entry });

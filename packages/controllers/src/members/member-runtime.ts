@@ -12,6 +12,7 @@ export const MEMBER_RESOURCES = {
   serviceaccounts: R.serviceaccounts,
   clusterroles: R.clusterroles,
   clusterrolebindings: R.clusterrolebindings,
+  customresourcedefinitions: R.customresourcedefinitions,
 } as const satisfies Record<string, ResourceId>;
 
 /** Probes of all members fall on this many shared instants per probe interval. */
@@ -31,6 +32,10 @@ export class MemberRuntime {
   readonly pods: Informer;
   /** The objects the hub installs (labelled managed-by atoll), watched so edits and deletions are repaired. */
   readonly managed: Informer[];
+  /** The member's CRDs: a change means its served APIs changed (a CRD propagated to it, say). */
+  readonly crds: Informer;
+  /** Bumped on every CRD change, so the APIs discovered at an older value are known to be stale. */
+  apiGeneration = 0;
   readonly health: HealthRecord;
   #clock: Clock;
   #settings: HealthSettings;
@@ -63,6 +68,7 @@ export class MemberRuntime {
       MEMBER_RESOURCES.clusterroles,
       MEMBER_RESOURCES.clusterrolebindings,
     ].map((resource) => new Informer(client, resource, { labelSelector: MANAGED }));
+    this.crds = new Informer(client, MEMBER_RESOURCES.customresourcedefinitions);
   }
 
   /** Starts informers and the prober; the first probe runs at once. */
@@ -72,13 +78,19 @@ export class MemberRuntime {
       informer.addHandlers({ onAdd: changed, onUpdate: changed, onDelete: changed });
       informer.start();
     }
+    const apisChanged = () => {
+      this.apiGeneration++;
+      this.#onChange();
+    };
+    this.crds.addHandlers({ onAdd: apisChanged, onUpdate: apisChanged, onDelete: apisChanged });
+    this.crds.start();
     void this.probe();
   }
 
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    for (const informer of [this.nodes, this.pods, ...this.managed]) informer.stop();
+    for (const informer of [this.nodes, this.pods, this.crds, ...this.managed]) informer.stop();
     this.connection.close();
   }
 
