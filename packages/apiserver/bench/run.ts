@@ -1,10 +1,7 @@
-// `npm run bench:apiserver [-- --backends memory,sqlite]`: API server throughput,
-// list and watch latency, from processes apart from the server's. See README.md.
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { openBenchSession } from "@atoll/bench-kit";
 import { runBackend } from "./backend-run.ts";
 import { ChildProcesses } from "./child-processes.ts";
 import { defaultConfig, TARGETS } from "./config.ts";
@@ -18,22 +15,12 @@ async function main(argv: string[]): Promise<number> {
   const cores = availableParallelism();
   const config = defaultConfig(cores);
   const children = new ChildProcesses();
-  const tempDir = await mkdtemp(join(tmpdir(), "atoll-bench-"));
-  const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
-  const cleanUp = async () => {
-    await children.stopAll(2000);
-    await rm(tempDir, { recursive: true, force: true });
-  };
-  const abort = (why: string) => {
-    log(`aborting: ${why}; stopping the processes this benchmark started`);
-    void cleanUp().finally(() => process.exit(1));
-  };
-  const watchdog = setTimeout(
-    () => abort(`still running after ${config.totalDeadlineMs} ms`),
-    config.totalDeadlineMs,
-  );
-  process.once("SIGINT", () => abort("SIGINT"));
-  process.once("SIGTERM", () => abort("SIGTERM"));
+  const session = await openBenchSession({
+    name: "api",
+    deadlineMs: config.totalDeadlineMs,
+    stopChildren: () => children.stopAll(2000),
+  });
+  const { tempDir, log } = session;
 
   const startedAt = new Date();
   const results: BackendResult[] = [];
@@ -42,8 +29,7 @@ async function main(argv: string[]): Promise<number> {
       results.push(await runBackend({ backend, children, config, repoRoot: REPO_ROOT, tempDir, log }));
     }
   } finally {
-    clearTimeout(watchdog);
-    await cleanUp();
+    await session.finish();
   }
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),

@@ -1,2 +1,3 @@
 export * from "./process-usage.ts";
+export * from "./session.ts";
 export * from "./stats.ts";

@@ -1,12 +1,8 @@
-// `npm run bench:members [-- --phases failure,idle] [-- --batches 10,100]`: join→Ready latency,
-// failure detection and idle cost of the member-cluster controller, against a hub API server,
-// `atoll controllers` and simulated members, each its own process. See README.md.
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { round } from "@atoll/bench-kit";
+import { openBenchSession, round } from "@atoll/bench-kit";
 import { ChildProcesses } from "./child-processes.ts";
 import { type BenchConfig, defaultConfig, TARGETS } from "./config.ts";
 import { type FailureResult, measureFailureDetection } from "./failure-detection.ts";
@@ -24,24 +20,13 @@ const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url))
 async function main(argv: string[]): Promise<number> {
   const { config, phases } = parseOptions(argv);
   const children = new ChildProcesses(REPO_ROOT);
-  const tempDir = await mkdtemp(join(tmpdir(), "atoll-members-bench-"));
+  const session = await openBenchSession({
+    name: "members",
+    deadlineMs: config.totalDeadlineMs,
+    stopChildren: () => children.stopAll(2000),
+  });
+  const { tempDir, log } = session;
   const began = performance.now();
-  const log = (line: string) =>
-    process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
-  const cleanUp = async () => {
-    await children.stopAll(2000);
-    await rm(tempDir, { recursive: true, force: true });
-  };
-  const abort = (why: string) => {
-    log(`aborting: ${why}; stopping the processes this benchmark started`);
-    void cleanUp().finally(() => process.exit(1));
-  };
-  const watchdog = setTimeout(
-    () => abort(`still running after ${config.totalDeadlineMs} ms`),
-    config.totalDeadlineMs,
-  );
-  process.once("SIGINT", () => abort("SIGINT"));
-  process.once("SIGTERM", () => abort("SIGTERM"));
 
   const startedAt = new Date();
   const loadAverageAtStart = round(loadavg()[0], 2);
@@ -144,11 +129,10 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     errors.push(error instanceof Error ? error.message : String(error));
   } finally {
-    clearTimeout(watchdog);
     if (watch?.errors.length) errors.push(...watch.errors.map((e) => `hub watch: ${e}`));
     await watch?.close();
     await hub?.close();
-    await cleanUp();
+    await session.finish();
   }
   const partial: Omit<BenchReport, "verdict"> = {
     startedAt: startedAt.toISOString(),

@@ -1,11 +1,7 @@
-// `npm run bench:sim [-- --phases member,members] [-- --storages memory]`: rollout
-// latency, pods/s, memory per pod and members per process of simulated member
-// clusters, each measured from outside the member process. See README.md.
-import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { openBenchSession } from "@atoll/bench-kit";
 import { ChildProcesses } from "./child-processes.ts";
 import { type BenchConfig, defaultConfig, type Storage, TARGETS } from "./config.ts";
 import { type MemberRunResult, runMember } from "./member-run.ts";
@@ -18,24 +14,13 @@ const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url))
 async function main(argv: string[]): Promise<number> {
   const { config, phases } = parseOptions(argv);
   const children = new ChildProcesses();
-  const tempDir = await mkdtemp(join(tmpdir(), "atoll-sim-bench-"));
+  const session = await openBenchSession({
+    name: "sim",
+    deadlineMs: config.totalDeadlineMs,
+    stopChildren: () => children.stopAll(2000),
+  });
+  const { tempDir, log } = session;
   const began = performance.now();
-  const log = (line: string) =>
-    process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
-  const cleanUp = async () => {
-    await children.stopAll(2000);
-    await rm(tempDir, { recursive: true, force: true });
-  };
-  const abort = (why: string) => {
-    log(`aborting: ${why}; stopping the processes this benchmark started`);
-    void cleanUp().finally(() => process.exit(1));
-  };
-  const watchdog = setTimeout(
-    () => abort(`still running after ${config.totalDeadlineMs} ms`),
-    config.totalDeadlineMs,
-  );
-  process.once("SIGINT", () => abort("SIGINT"));
-  process.once("SIGTERM", () => abort("SIGTERM"));
 
   const startedAt = new Date();
   const context = { children, config, repoRoot: REPO_ROOT, tempDir, log };
@@ -51,8 +36,7 @@ async function main(argv: string[]): Promise<number> {
       membersPerProcess = { ...result, verdict: membersVerdict(result, config.rssLimitBytes) };
     }
   } finally {
-    clearTimeout(watchdog);
-    await cleanUp();
+    await session.finish();
   }
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),

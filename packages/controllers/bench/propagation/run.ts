@@ -1,12 +1,12 @@
 // `npm run bench:propagation [-- --members 10,100] [-- --deployments 1000] [-- --phases distribution,failover]`:
 // distribution latency and throughput of propagation (hub create → object in every member) and
 // failover time, against a hub API server, `atoll controllers` and `atoll sim` processes.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { round } from "@atoll/bench-kit";
+import { openBenchSession, round } from "@atoll/bench-kit";
 import { ChildProcesses } from "../child-processes.ts";
 import { type DistributionResult, measureDistribution } from "./distribution.ts";
 import { type FailoverResult, measureFailover } from "./failover.ts";
@@ -35,21 +35,12 @@ async function main(argv: string[]): Promise<number> {
   });
   const phases = new Set(String(values.phases).split(","));
   const children = new ChildProcesses(REPO_ROOT);
-  const tempDir = await mkdtemp(join(tmpdir(), "atoll-propagation-bench-"));
-  const began = performance.now();
-  const log = (line: string) =>
-    process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1)}s] ${line}\n`);
-  const cleanUp = async () => {
-    await children.stopAll(2000);
-    await rm(tempDir, { recursive: true, force: true });
-  };
-  const abort = (why: string) => {
-    log(`aborting: ${why}; stopping the processes this benchmark started`);
-    void cleanUp().finally(() => process.exit(1));
-  };
-  const watchdog = setTimeout(() => abort("still running after 30 minutes"), 30 * 60_000);
-  process.once("SIGINT", () => abort("SIGINT"));
-  process.once("SIGTERM", () => abort("SIGTERM"));
+  const session = await openBenchSession({
+    name: "propagation",
+    deadlineMs: 30 * 60_000,
+    stopChildren: () => children.stopAll(2000),
+  });
+  const { tempDir, log } = session;
   const distribution: DistributionResult[] = [];
   let failover: FailoverResult | undefined;
   const errors: string[] = [];
@@ -113,8 +104,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
   } finally {
-    clearTimeout(watchdog);
-    await cleanUp();
+    await session.finish();
   }
   const report = {
     startedAt: new Date().toISOString(),
