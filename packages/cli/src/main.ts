@@ -6,6 +6,7 @@ import { faultCommand } from "./commands/fault.ts";
 import { getCommand } from "./commands/get.ts";
 import { joinCommand, membersCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
 import { simCommand } from "./commands/sim.ts";
+import { downCommand, upCommand } from "./commands/up.ts";
 
 export const VERSION = "0.1.0";
 
@@ -26,6 +27,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(getCommand(env));
   program.addCommand(membersCommand(env));
   program.addCommand(explainCommand(env));
+  program.addCommand(upCommand(env));
+  program.addCommand(downCommand());
   try {
     await program.parseAsync(argv);
     return 0;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AdminAddress } from "@atoll/sim";
 import { Command } from "commander";
+import { dataDirLayout } from "../up/data-dir.ts";
 
 const ACTIONS: Record<
   string,
@@ -31,31 +32,43 @@ const ACTIONS: Record<
   },
 };
 
-/** `atoll fault ACTION [TARGET] --member-dir DIR`: inject or lift a fault in a simulated member. */
+/**
+ * `atoll fault ACTION [MEMBER] [TARGET] [--data-dir DIR | --member-dir DIR]`:
+ * inject or lift a fault in a simulated member — one of a fleet's members
+ * (`atoll up`, by name) or a member of its own (`atoll sim`, by its data dir).
+ */
 export function faultCommand(): Command {
   return new Command("fault")
     .description("Inject or lift a fault in a simulated member (through its admin endpoint)")
     .argument("<action>", `one of: ${[...Object.keys(ACTIONS), "status"].join(", ")}`)
-    .argument("[target]", "the node (node-not-ready, node-ready) or pod (kill)")
-    .requiredOption("--member-dir <dir>", "the member's data dir (holds admin.json)")
+    .argument(
+      "[args...]",
+      "MEMBER (a fleet's member, unless --member-dir), then the node (node-not-ready, node-ready) or pod (kill)",
+    )
+    .option("--data-dir <dir>", "the fleet's data dir (atoll up); MEMBER is one of its members", ".atoll")
+    .option("--member-dir <dir>", "instead: one member's own data dir (atoll sim; holds admin.json)")
     .option("-c, --container <name>", "container to kill (default: the pod's first)")
     .addHelpText(
       "after",
       `
 Examples:
-  atoll fault api-down --member-dir .atoll/k8s-1      # API refuses connections, workloads keep running
-  atoll fault stop --member-dir .atoll/k8s-1          # the whole member goes down
-  atoll fault node-not-ready k8s-1-node-2 --member-dir .atoll/k8s-1
-  atoll fault kill default/etcd-0 -c etcd --member-dir .atoll/k8s-1
-  atoll fault status --member-dir .atoll/k8s-1`,
+  atoll fault stop k8s-2                              # a member of the fleet in .atoll goes down
+  atoll fault start k8s-2 --data-dir /tmp/fleet
+  atoll fault api-down --member-dir .atoll/members/k8s-1      # API refuses connections, workloads keep running
+  atoll fault node-not-ready k8s-1-node-2 --member-dir .atoll/members/k8s-1
+  atoll fault kill k8s-1 default/etcd-0 -c etcd       # a container of a fleet member's pod
+  atoll fault status --member-dir .atoll/members/k8s-1`,
     )
     .action(
       async (
         action: string,
-        target: string | undefined,
-        options: { memberDir: string; container?: string },
+        args: string[],
+        options: { dataDir: string; memberDir?: string; container?: string },
       ) => {
-        const admin = await readAdmin(options.memberDir);
+        const [memberDir, target] = options.memberDir
+          ? [options.memberDir, args[0]]
+          : [fleetMemberDir(options.dataDir, args[0]), args[1]];
+        const admin = await readAdmin(memberDir);
         const headers = { authorization: `Bearer ${admin.token}`, "content-type": "application/json" };
         let response: Response;
         if (action === "status") {
@@ -78,6 +91,14 @@ Examples:
         process.stdout.write(`${JSON.stringify(body)}\n`);
       },
     );
+}
+
+function fleetMemberDir(dataDir: string, member: string | undefined): string {
+  if (!member)
+    throw new Error(
+      `name the member: atoll fault ACTION MEMBER --data-dir ${dataDir} (or pass --member-dir)`,
+    );
+  return dataDirLayout(dataDir).memberDir(member);
 }
 
 async function readAdmin(dir: string): Promise<AdminAddress> {
