@@ -31,7 +31,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(downCommand());
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that printed what it could but met a failure sets process.exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -101,3 +101,28 @@ test("atoll explain placement names what is missing", async () => {
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /unknown output format "yaml"/);
 });
+
+test("atoll get --all-clusters lists what the reachable members have and names the one that is down", async () => {
+  await until("web's pods running in k8s-1 and k8s-3", async () => {
+    const run = await atoll(["get", "pods", "-n", "shop", "--all-clusters"]);
+    const running = run.stdout.split("\n").filter((l) => /\sRunning\s/.test(l));
+    return running.length === 5 && run.code === 0;
+  });
+  await fleet.member("k8s-3").host.setApiDown(true);
+  try {
+    const run = await until("k8s-3 reported unreachable", async () => {
+      const r = await atoll(["get", "pods", "-n", "shop", "--all-clusters"]);
+      return r.code === 1 ? r : undefined;
+    });
+    assert.match(run.stderr, /^k8s-3: /m);
+    const clusters = run.stdout
+      .split("\n")
+      .slice(1)
+      .filter((l) => l !== "")
+      .map((l) => l.split(/\s+/)[0]);
+    assert.deepEqual([...new Set(clusters)], ["k8s-1"], run.stdout);
+    assert.equal(clusters.length, 3);
+  } finally {
+    await fleet.member("k8s-3").host.setApiDown(false);
+  }
+});

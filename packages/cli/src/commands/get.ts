@@ -54,18 +54,29 @@ export function getCommand(env: NodeJS.ProcessEnv): Command {
         const rows: string[][] = [];
         let header: string[] = [];
         const wide = options.output === "wide";
+        let failed = 0;
         for (const { cluster, prefix } of targets) {
-          const path = await resourcePath(
-            hub,
-            prefix,
-            kind,
-            options.allNamespaces ? undefined : options.namespace,
-            name,
-          );
+          let path: string;
+          try {
+            path = await resourcePath(
+              hub,
+              prefix,
+              kind,
+              options.allNamespaces ? undefined : options.namespace,
+              name,
+            );
+          } catch (error) {
+            // One member down must not hide the others: say so and go on.
+            if (!(error instanceof UnreachableTarget) || !cluster) throw error;
+            process.stderr.write(`${cluster}: ${error.message}\n`);
+            failed++;
+            continue;
+          }
           const answer = await hub.request("GET", prefix + path, { accept: TABLE });
           if (answer.status >= 300) {
             const message = safeMessage(answer.body);
             process.stderr.write(`${cluster || "hub"}: ${message}\n`);
+            failed++;
             continue;
           }
           const table = JSON.parse(answer.body) as Table;
@@ -86,6 +97,8 @@ export function getCommand(env: NodeJS.ProcessEnv): Command {
             ]);
           }
         }
+        // Exit 1 when any member could not be read, after printing what could.
+        if (failed > 0) process.exitCode = 1;
         if (rows.length === 0) {
           process.stdout.write("No resources found\n");
           return;
@@ -113,6 +126,8 @@ async function resourcePath(
   name: string | undefined,
 ) {
   const wanted = kind.toLowerCase();
+  const core = await hub.request("GET", `${prefix}/api/v1`);
+  if (core.status !== 200) throw new UnreachableTarget(`not reachable: ${safeMessage(core.body)}`);
   const groupVersions = ["/api/v1"];
   const apis = await hub.request("GET", `${prefix}/apis`);
   if (apis.status === 200) {
@@ -148,6 +163,9 @@ async function resourcePath(
   }
   throw new Error(`the server doesn't have a resource type "${kind}"`);
 }
+
+/** The target (a member, through the hub) did not answer discovery. */
+class UnreachableTarget extends Error {}
 
 function safeMessage(body: string): string {
   try {

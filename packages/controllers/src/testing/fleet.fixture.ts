@@ -16,6 +16,7 @@ import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost, type MemberOptions } from "@atoll/sim";
 import { type HubControllers, startHubControllers } from "../hub-controllers.ts";
 import type { HealthSettings } from "../members/health.ts";
+import { memberForwardingResolver } from "../members/forwarding.ts";
 import { httpConnector } from "../members/http-connector.ts";
 import { type PropagationContext, propagationContext } from "../propagation/context.ts";
 
@@ -73,7 +74,13 @@ export const FAST_HEALTH: Partial<HealthSettings> = {
 export async function startFleet(options: FleetOptions): Promise<TestFleet> {
   const dir = await mkdtemp(join(tmpdir(), "atoll-fleet-"));
   const store: Store = await openStore("memory");
-  const hubServer = await ApiServer.start({ store, onRequest: options.onHubRequest });
+  // The hub forwards /clusters/{member}/… as `atoll apiserver` does (what `atoll get --all-clusters` uses).
+  let hubServer: ApiServer | undefined;
+  const forwarding = memberForwardingResolver(() => {
+    if (!hubServer) throw new Error("the hub is not started");
+    return hubServer.client("atoll-forwarding");
+  });
+  hubServer = await ApiServer.start({ store, onRequest: options.onHubRequest, forwarding });
   const hubKubeconfig = join(dir, "hub.kubeconfig");
   const hubDoc = kubeconfigDocument([{ name: "hub", server: hubServer.url, token: "unused" }]);
   await writeFile(hubKubeconfig, hubDoc);
