@@ -5,6 +5,7 @@ import { explainCommand } from "./commands/explain.ts";
 import { faultCommand } from "./commands/fault.ts";
 import { getCommand } from "./commands/get.ts";
 import { joinCommand, membersCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
+import { meshCommand } from "./commands/mesh.ts";
 import { simCommand } from "./commands/sim.ts";
 import { downCommand, upCommand } from "./commands/up.ts";
 
@@ -27,6 +28,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(getCommand(env));
   program.addCommand(membersCommand(env));
   program.addCommand(explainCommand(env));
+  program.addCommand(meshCommand(env));
   program.addCommand(upCommand(env));
   program.addCommand(downCommand());
   try {

@@ -15,6 +15,8 @@ import { InformerFactory } from "./informer-factory.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { Kubelet } from "./kubelet/kubelet.ts";
 import type { SimulationProfile } from "./kubelet/simulation.ts";
+import { ClusterMesh } from "./mesh/cluster-mesh.ts";
+import type { PeerHealthSettings } from "./mesh/peer-link.ts";
 import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
 import { createNetworking } from "./network/networking.ts";
 import { type NodeCapacity, NodeManager } from "./nodes/node-manager.ts";
@@ -51,6 +53,8 @@ export type MemberOptions = {
   onWarning?: (message: string) => void;
   /** MetalLB-like load-balancer pools (ranges or CIDRs); default 127.<id>.192.0/18. */
   loadBalancerPools?: string[];
+  /** Cluster mesh peer failure detection (default: a silent peer's endpoints are withdrawn after 10 s). */
+  mesh?: Partial<PeerHealthSettings>;
   /** Components a member runs beyond the built-in ones, given the member's wiring. */
   extensions?: ReadonlyArray<(member: MemberContext) => Runnable>;
   clock?: Clock;
@@ -202,6 +206,15 @@ export class SimMember {
         onError: options.onError,
       }),
     );
+    const mesh = new ClusterMesh({
+      name: options.name,
+      plan,
+      client,
+      services: informers.for(R.services),
+      clock,
+      health: options.mesh,
+      onError: options.onError,
+    });
     const networking = createNetworking({
       client,
       informers: {
@@ -214,9 +227,11 @@ export class SimMember {
       loadBalancerPools: options.loadBalancerPools,
       nodeIps: nodes.names.map((_, i) => plan.nodeIp(i)),
       clock,
+      endpointSource: (local) => mesh.endpointSource(local),
       onError: options.onError ?? (() => {}),
     });
     manager.add(networking);
+    manager.add(mesh);
     const context: MemberContext = {
       name: options.name,
       plan,
