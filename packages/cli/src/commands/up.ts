@@ -39,7 +39,7 @@ export function upCommand(env: NodeJS.ProcessEnv): Command {
     )
     .option(
       "--no-mesh",
-      "accepted for scripts; members are not meshed yet (cross-member networking is its own issue)",
+      "do not connect the members into a mesh (by default every pair is connected: global services span them)",
     )
     .option("-d, --detach", "run in the background (logs in DATA_DIR/up.log); return once Ready")
     .addOption(

@@ -5,6 +5,7 @@ import type { Clock } from "@atoll/kube";
 import { type KubeconfigContext, kubeconfigDocument } from "@atoll/sim/kubeconfig";
 import { addressPlan } from "@atoll/sim/network/address-plan";
 import { type Logger, pino } from "pino";
+import { meshConnectAll } from "../commands/mesh.ts";
 import { type DataDirLayout, dataDirLayout, memberNames } from "./data-dir.ts";
 import { type FleetSettings, saveShape } from "./fleet-settings.ts";
 import { checkHubPort, type Hub, startHub } from "./hub.ts";
@@ -113,6 +114,17 @@ export class Fleet {
           steps.report(name, "done", `Ready (${member?.address.url ?? ""}, pid ${member?.pid ?? "?"})`);
         },
       });
+      if (settings.mesh && names.length > 1) {
+        steps.report("mesh", "running", "connecting every pair of members");
+        const meshed = await meshConnectAll({ kubeconfig: layout.kubeconfig, wait: true }).catch((error) =>
+          steps.fail("mesh", error),
+        );
+        steps.report(
+          "mesh",
+          "done",
+          `${meshed.connections} connections between ${meshed.members.join(", ")}`,
+        );
+      }
       log.info({ hub: hub.url, members: names }, "fleet ready");
       return new Fleet({ layout, hub, members, controllers, log });
     } catch (error) {
