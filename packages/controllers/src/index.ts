@@ -4,6 +4,7 @@ export {
   type KubeBlocksMembers,
   startHubControllers,
 } from "./hub-controllers.ts";
+export { McsController, type McsControllerOptions } from "./mcs/mcs-controller.ts";
 export { type Connector, JoinError, JoinFailure, type MemberConnection } from "./members/connection.ts";
 export { memberForwardingResolver } from "./members/forwarding.ts";
 export { DEFAULT_HEALTH, type HealthSettings } from "./members/health.ts";
