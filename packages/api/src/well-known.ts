@@ -4,6 +4,8 @@ export const AtollLabels = {
   managedBy: "app.kubernetes.io/managed-by",
   /** Its value on objects the hub manages. */
   managedByValue: "atoll",
+  /** On what the hub installs in a member but must outlive an unjoin (CRDs: deleting one deletes its objects). */
+  keepOnUnjoin: "cluster.atoll.io/keep-on-unjoin",
   /** The member an object was placed on, on hub-side records. */
   member: "cluster.atoll.io/member",
 } as const;

@@ -1,6 +1,7 @@
-import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, memberClusterCrd, policyCrds } from "@atoll/api";
+import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, mcsCrds, memberClusterCrd, policyCrds } from "@atoll/api";
 import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
 import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll/kube";
+import { McsController } from "./mcs/mcs-controller.ts";
 import type { Connector } from "./members/connection.ts";
 import type { HealthSettings } from "./members/health.ts";
 import { MemberClusterController } from "./members/member-cluster-controller.ts";
@@ -23,6 +24,8 @@ export type HubControllersOptions = {
   kubeBlocks?: KubeBlocksMembers;
   /** Propagation (detector, scheduling, binding, execution): on unless false. */
   propagation?: boolean | PropagationOptions;
+  /** The Multi-Cluster Services controller (ServiceExport → ServiceImport across members): on unless false. */
+  mcs?: boolean;
   onError?: (controller: string, key: string, error: unknown) => void;
 };
 
@@ -56,13 +59,14 @@ export async function startHubControllers(options: HubControllersOptions): Promi
   memberClusters.start();
   secrets.start();
   await Promise.all([memberClusters.synced(), secrets.synced()]);
+  const context = propagationContext({ hub: options.hub, members, clock, onError: options.onError });
+  manager.add({ start: () => {}, stop: () => context.hubInformers.stop() });
   if (options.propagation !== false) {
-    const context = propagationContext({ hub: options.hub, members, clock, onError: options.onError });
-    manager.add({ start: () => {}, stop: () => context.hubInformers.stop() });
     const settings =
       options.propagation === true || options.propagation === undefined ? {} : options.propagation;
     for (const runnable of propagationRunnables(context, settings)) manager.add(runnable);
   }
+  if (options.mcs !== false) manager.add(new McsController(context));
   await manager.start();
   return {
     members,
@@ -71,9 +75,13 @@ export async function startHubControllers(options: HubControllersOptions): Promi
   };
 }
 
-/** Applies every Atoll CRD (members, policies, bindings, Works) and waits until each is served. */
+/**
+ * Applies every Atoll CRD (members, policies, bindings, Works, and the MCS
+ * API's, so ServiceExports can be propagated from the hub) and waits until
+ * each is served.
+ */
 async function installCrds(hub: KubeClient): Promise<void> {
-  const crds = [memberClusterCrd(), ...policyCrds()];
+  const crds = [memberClusterCrd(), ...policyCrds(), ...mcsCrds()];
   for (const crd of crds) {
     await hub.patch(R.customresourcedefinitions, undefined, crd.metadata.name ?? "", "apply", crd, {
       fieldManager: "atoll-controllers",

@@ -1,6 +1,6 @@
-import { AtollLabels, AtollNamespaces } from "@atoll/api";
+import { AtollLabels, AtollNamespaces, mcsCrds } from "@atoll/api";
 import type { KubeObject, ResourceId } from "@atoll/kube";
-import { jsonEqual } from "@atoll/kube";
+import { containsManifest } from "../execution/manifest-subset.ts";
 import { MEMBER_RESOURCES, type MemberRuntime } from "./member-runtime.ts";
 
 /** The ClusterRole Atoll's database pods use in every member (KubeBlocks' `kubeblocks-cluster-pod-role`). */
@@ -57,15 +57,28 @@ export function memberBootstrapObjects(): Array<{ resource: ResourceId; object: 
         subjects: [{ kind: "ServiceAccount", name: CLUSTER_POD_SERVICE_ACCOUNT, namespace: ns }],
       },
     },
+    // The Multi-Cluster Services API, so exports can be made in any member. Kept on unjoin:
+    // deleting a CRD would delete every ServiceExport and ServiceImport of the member.
+    ...mcsCrds().map((crd) => ({
+      resource: MEMBER_RESOURCES.customresourcedefinitions,
+      object: {
+        ...crd,
+        metadata: { ...crd.metadata, labels: { ...labels, [AtollLabels.keepOnUnjoin]: "true" } },
+      },
+    })),
   ];
 }
 
-/** Whether the member's copy is missing or differs from what the hub installs. */
+/**
+ * Whether the member's copy is missing or no longer holds what the hub
+ * installs. Fields the member's API server defaulted (a CRD's conversion
+ * strategy, say) are not drift: only what the hub sets is compared.
+ */
 function drifted(desired: KubeObject, live: KubeObject | undefined): boolean {
   if (!live || live.metadata.deletionTimestamp) return true;
   for (const [key, value] of Object.entries(desired)) {
     if (key === "metadata" || key === "apiVersion" || key === "kind") continue;
-    if (!jsonEqual(value, live[key])) return true;
+    if (!containsManifest(live[key], value)) return true;
   }
   const liveLabels = live.metadata.labels ?? {};
   return Object.entries(desired.metadata.labels ?? {}).some(([k, v]) => liveLabels[k] !== v);

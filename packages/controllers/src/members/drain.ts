@@ -18,6 +18,7 @@ export async function drainMember(connection: MemberConnection): Promise<number>
   for (const { resource } of resources) {
     const list = await connection.client.list(resource, { labelSelector: MANAGED });
     for (const object of list.items) {
+      if (object.metadata.labels?.[AtollLabels.keepOnUnjoin] === "true") continue;
       remaining++;
       if (object.metadata.deletionTimestamp) continue;
       await deleteQuietly(connection.client, resource, object.metadata.namespace, object.metadata.name ?? "");

@@ -137,7 +137,7 @@ export class MemberClusterController implements Runnable {
     }
     if (runtime.health.lastSuccess === undefined) return { requeueAfterMs: 200 };
     try {
-      const synced = runtime.managed.every((i) => i.hasSynced) && joined;
+      const synced = runtime.managed.every((i) => i.hasSynced) && runtime.crds.hasSynced && joined;
       await reconcileBootstrap(runtime, synced);
     } catch (error) {
       if (!joined)

@@ -179,7 +179,10 @@ export class MemberRuntime {
 
   /** The installed object of a kind, as the member has it now (for repair). */
   managedObject(resource: ResourceId, namespace: string | undefined, name: string): KubeObject | undefined {
-    const informer = this.managed.find((i) => i.resource.resource === resource.resource);
+    const informer =
+      resource.resource === MEMBER_RESOURCES.customresourcedefinitions.resource
+        ? this.crds
+        : this.managed.find((i) => i.resource.resource === resource.resource);
     return informer?.get(namespace ? `${namespace}/${name}` : name);
   }
 }

@@ -15,8 +15,8 @@ import { isRecord, type KubeClient, type KubeObject, R } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost, type MemberOptions } from "@atoll/sim";
 import { type HubControllers, startHubControllers } from "../hub-controllers.ts";
-import type { HealthSettings } from "../members/health.ts";
 import { memberForwardingResolver } from "../members/forwarding.ts";
+import type { HealthSettings } from "../members/health.ts";
 import { httpConnector } from "../members/http-connector.ts";
 import { type PropagationContext, propagationContext } from "../propagation/context.ts";
 
@@ -61,6 +61,8 @@ export type FleetOptions = {
   onHubRequest?: ApiServerOptions["onRequest"];
   /** Run the propagation controllers too (detector, scheduling, binding, execution); default false. */
   propagation?: boolean;
+  /** Run the Multi-Cluster Services controller too; default false. */
+  mcs?: boolean;
 };
 
 /** Fast health settings so tests see Unknown/taints in seconds. */
@@ -137,6 +139,7 @@ export async function startFleet(options: FleetOptions): Promise<TestFleet> {
       connect: httpConnector,
       health: options.health ?? FAST_HEALTH,
       propagation: options.propagation ?? false,
+      mcs: options.mcs ?? false,
       kubeBlocks: {
         secret: { namespace: "kb-system", name: "members" },
         contexts: members.map((m) => m.name),
