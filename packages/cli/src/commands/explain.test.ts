@@ -1,27 +1,14 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { MEMBER_CLUSTERS, RESOURCE_BINDINGS } from "@atoll/api";
 import { startFleet, type TestFleet, until } from "@atoll/controllers/testing/fleet.fixture";
+import { runAtoll } from "../testing/run.ts";
 
-const BIN = new URL("../../bin/atoll.ts", import.meta.url).pathname;
 let fleet: TestFleet;
 
-type Run = { code: number; stdout: string; stderr: string };
-function atoll(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, KUBECONFIG: fleet.hubKubeconfig }, timeout: 30_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+const atoll = (args: string[]) => runAtoll(args, { env: { KUBECONFIG: fleet.hubKubeconfig } });
 
 before(async () => {
   fleet = await startFleet({ ids: [191, 192, 193], propagation: true });

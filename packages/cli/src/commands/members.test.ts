@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,8 +14,8 @@ import {
 } from "@atoll/controllers";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost } from "@atoll/sim";
+import { ATOLL_BIN, run as runProcess } from "../testing/run.ts";
 
-const BIN = new URL("../../bin/atoll.ts", import.meta.url).pathname;
 const IDS = [131, 132];
 const haveEtcd = existsSync("/usr/bin/etcd");
 
@@ -26,29 +26,9 @@ let hubKubeconfig: string;
 let hosts: MemberHost[];
 let controllers: HubControllers;
 
-type Run = { code: number; stdout: string; stderr: string };
-function run(
-  command: string,
-  args: string[],
-  env: Record<string, string> = {},
-  timeoutMs = 30_000,
-): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      args,
-      { env: { ...process.env, KUBECONFIG: hubKubeconfig, ...env }, timeout: timeoutMs },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-          stdout: String(stdout),
-          stderr: String(stderr),
-        }),
-    );
-    child.stdin?.end();
-  });
-}
-const atoll = (...args: string[]) => run(process.execPath, [BIN, ...args]);
+const run = (command: string, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000) =>
+  runProcess(command, args, { env: { KUBECONFIG: hubKubeconfig, ...env }, timeoutMs });
+const atoll = (...args: string[]) => run(process.execPath, [ATOLL_BIN, ...args]);
 const kubectl = (...args: string[]) => run("kubectl", ["--cache-dir", join(dir, "cache"), ...args]);
 
 before(async () => {

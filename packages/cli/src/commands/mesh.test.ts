@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,8 +8,8 @@ import { type KubeClient, R } from "@atoll/kube";
 import { kubeconfigDocument, MemberHost, type SimMember } from "@atoll/sim";
 import { createService, startBackend } from "@atoll/sim/mesh/testing";
 import { type Echo, exchange, until } from "@atoll/sim/network/testing";
+import { runAtoll } from "../testing/run.ts";
 
-const BIN = new URL("../../bin/atoll.ts", import.meta.url).pathname;
 /** k8s-1…k8s-3; the twin reuses k8s-2's id (on another port) and k8s-1's name. */
 const IDS = [188, 189, 190];
 
@@ -23,23 +22,8 @@ let twinKubeconfig: string;
 let goneKubeconfig: string;
 const echoes: Echo[] = [];
 
-type Run = { code: number; stdout: string; stderr: string };
-function atoll(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, KUBECONFIG: fleetKubeconfig }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
-          stdout: String(stdout),
-          stderr: String(stderr),
-        }),
-    );
-    child.stdin?.end();
-  });
-}
+const atoll = (...args: string[]) =>
+  runAtoll(args, { env: { KUBECONFIG: fleetKubeconfig }, timeoutMs: 20_000 });
 
 const sim = (i: number): SimMember => {
   const member = hosts[i].member;
