@@ -1,5 +1,6 @@
 export * from "./cluster/member-cluster.ts";
 export { memberClusterCrd } from "./cluster/member-cluster-crd.ts";
+export * from "./kubeblocks/index.ts";
 export * from "./mcs/index.ts";
 export * from "./policy/override-policy.ts";
 export { clusterOverridePolicyCrd, overridePolicyCrd } from "./policy/override-policy-crd.ts";
