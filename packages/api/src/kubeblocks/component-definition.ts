@@ -18,7 +18,7 @@ export const TargetPodSelectors = { Any: "Any", All: "All", Role: "Role", Ordina
 export type TargetPodSelector = (typeof TargetPodSelectors)[keyof typeof TargetPodSelectors];
 
 /** An action (KubeBlocks 0.9 `Action`): Atoll runs `exec` commands; other fields are kept. */
-export type Action = {
+export type LifecycleAction = {
   image?: string;
   exec?: ExecAction;
   /** The container to run in; defaults to the first of `runtime.containers`. */
@@ -29,8 +29,8 @@ export type Action = {
   [field: string]: unknown;
 };
 
-/** KubeBlocks 0.9 wraps most actions: a named built-in handler, or a custom Action. */
-export type LifecycleActionHandler = { builtinHandler?: string; customHandler?: Action };
+/** KubeBlocks 0.9 wraps most actions: a named built-in handler, or a custom action. */
+export type LifecycleActionHandler = { builtinHandler?: string; customHandler?: LifecycleAction };
 
 export type RoleProbe = LifecycleActionHandler & {
   initialDelaySeconds?: number;
@@ -40,7 +40,7 @@ export type RoleProbe = LifecycleActionHandler & {
   periodSeconds?: number;
 };
 
-export type ComponentSwitchover = { withCandidate?: Action; withoutCandidate?: Action };
+export type ComponentSwitchover = { withCandidate?: LifecycleAction; withoutCandidate?: LifecycleAction };
 
 export type ComponentLifecycleActions = {
   roleProbe?: RoleProbe;
