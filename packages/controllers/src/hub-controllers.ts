@@ -1,4 +1,11 @@
-import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, mcsCrds, memberClusterCrd, policyCrds } from "@atoll/api";
+import {
+  KUBECONFIG_SECRET,
+  kubeBlocksCrds,
+  MEMBER_CLUSTERS,
+  mcsCrds,
+  memberClusterCrd,
+  policyCrds,
+} from "@atoll/api";
 import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
 import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll/kube";
 import { McsController } from "./mcs/mcs-controller.ts";
@@ -76,12 +83,12 @@ export async function startHubControllers(options: HubControllersOptions): Promi
 }
 
 /**
- * Applies every Atoll CRD (members, policies, bindings, Works, and the MCS
- * API's, so ServiceExports can be propagated from the hub) and waits until
- * each is served.
+ * Applies every Atoll CRD (members, policies, bindings, Works, the MCS API's
+ * so ServiceExports can be propagated from the hub, and KubeBlocks' Cluster,
+ * ComponentDefinition and OpsRequest) and waits until each is served.
  */
 async function installCrds(hub: KubeClient): Promise<void> {
-  const crds = [memberClusterCrd(), ...policyCrds(), ...mcsCrds()];
+  const crds = [memberClusterCrd(), ...policyCrds(), ...mcsCrds(), ...kubeBlocksCrds()];
   for (const crd of crds) {
     await hub.patch(R.customresourcedefinitions, undefined, crd.metadata.name ?? "", "apply", crd, {
       fieldManager: "atoll-controllers",
