@@ -1,0 +1,112 @@
+import {
+  type ClusterComponentStatus,
+  type ClusterPhase,
+  ClusterPhases,
+  type ReplicaPhase,
+  ReplicaPhases,
+  type ReplicaStatus,
+} from "@atoll/api";
+import { isRecord, type KubeObject } from "@atoll/kube";
+
+/** What the controller saw of one replica. */
+export type ReplicaReading = {
+  podName: string;
+  member: string;
+  /** Why the member cannot be read or written now (unreachable, disabled…); undefined when it can. */
+  unreachable?: string;
+  pod?: KubeObject;
+  /** The replica's pod services in its own member, in spec order. */
+  services: KubeObject[];
+  /** The last status of this replica, for its last known address. */
+  previous?: ReplicaStatus;
+};
+
+/** A replica's status: Unknown while its member cannot be reached, never its last seen phase. */
+export function replicaStatus(reading: ReplicaReading): ReplicaStatus {
+  const { podName, member, pod } = reading;
+  const base: ReplicaStatus = { podName, ...(member ? { member } : {}) };
+  if (!member)
+    return {
+      ...base,
+      phase: ReplicaPhases.Pending,
+      ready: false,
+      message: "no member may take this replica",
+    };
+  if (reading.unreachable !== undefined) {
+    const address = reading.previous?.address;
+    return {
+      ...base,
+      phase: ReplicaPhases.Unknown,
+      ready: false,
+      ...(address ? { address } : {}),
+      message: reading.unreachable,
+    };
+  }
+  if (!pod || pod.metadata.deletionTimestamp) {
+    return {
+      ...base,
+      phase: ReplicaPhases.Pending,
+      ready: false,
+      message: `pod not created in ${member} yet`,
+    };
+  }
+  const status = isRecord(pod.status) ? pod.status : {};
+  const phase = (Object.values(ReplicaPhases) as string[]).includes(String(status.phase))
+    ? (status.phase as ReplicaPhase)
+    : ReplicaPhases.Pending;
+  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : [];
+  const ready = conditions.some((c) => c.type === "Ready" && c.status === "True");
+  const address =
+    serviceAddress(reading.services) ?? (typeof status.podIP === "string" ? status.podIP : undefined);
+  return { ...base, phase, ready, ...(address ? { address } : {}) };
+}
+
+/** How peers reach a pod service: its load-balancer ingress, else its cluster IP. */
+function serviceAddress(services: KubeObject[]): string | undefined {
+  for (const service of services) {
+    const spec = isRecord(service.spec) ? service.spec : {};
+    const status = isRecord(service.status) ? service.status : {};
+    const lb =
+      isRecord(status.loadBalancer) && Array.isArray(status.loadBalancer.ingress)
+        ? status.loadBalancer.ingress
+        : [];
+    const ingress = lb.filter(isRecord)[0];
+    if (spec.type === "LoadBalancer") {
+      const host = ingress?.ip ?? ingress?.hostname;
+      if (typeof host === "string") return host;
+      continue;
+    }
+    if (typeof spec.clusterIP === "string" && spec.clusterIP !== "None") return spec.clusterIP;
+  }
+  return undefined;
+}
+
+const up = (phase: ClusterPhase | undefined) =>
+  phase === ClusterPhases.Running || phase === ClusterPhases.Abnormal;
+
+/**
+ * A component's phase: Running when every replica's pod is Running and
+ * Ready; Creating until then, unless a replica is Unknown or Failed or the
+ * component has been up before, which makes it Abnormal (Failed when it was
+ * up and no replica is available any more).
+ */
+export function componentPhase(
+  replicas: readonly ReplicaStatus[],
+  previous: ClusterPhase | undefined,
+): ClusterPhase {
+  const available = replicas.filter((r) => r.phase === ReplicaPhases.Running && r.ready).length;
+  if (available === replicas.length) return ClusterPhases.Running;
+  const broken = replicas.some((r) => r.phase === ReplicaPhases.Unknown || r.phase === ReplicaPhases.Failed);
+  if (up(previous) && available === 0) return ClusterPhases.Failed;
+  if (broken || up(previous)) return ClusterPhases.Abnormal;
+  return ClusterPhases.Creating;
+}
+
+/** The Cluster's phase from its components': the worst of them, Running only when all are. */
+export function clusterPhase(components: ReadonlyArray<ClusterComponentStatus>): ClusterPhase {
+  const phases = components.map((c) => c.phase);
+  for (const phase of [ClusterPhases.Failed, ClusterPhases.Abnormal, ClusterPhases.Creating] as const) {
+    if (phases.includes(phase)) return phase;
+  }
+  return ClusterPhases.Running;
+}
