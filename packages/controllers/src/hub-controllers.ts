@@ -8,6 +8,7 @@ import {
 } from "@atoll/api";
 import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
 import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll/kube";
+import { InstanceController } from "./instances/index.ts";
 import { McsController } from "./mcs/mcs-controller.ts";
 import type { Connector } from "./members/connection.ts";
 import type { HealthSettings } from "./members/health.ts";
@@ -33,6 +34,8 @@ export type HubControllersOptions = {
   propagation?: boolean | PropagationOptions;
   /** The Multi-Cluster Services controller (ServiceExport → ServiceImport across members): on unless false. */
   mcs?: boolean;
+  /** The instance controller (KubeBlocks Clusters whose replicas span members): on unless false. */
+  instances?: boolean;
   onError?: (controller: string, key: string, error: unknown) => void;
 };
 
@@ -74,6 +77,7 @@ export async function startHubControllers(options: HubControllersOptions): Promi
     for (const runnable of propagationRunnables(context, settings)) manager.add(runnable);
   }
   if (options.mcs !== false) manager.add(new McsController(context));
+  if (options.instances !== false) manager.add(new InstanceController(context));
   await manager.start();
   return {
     members,

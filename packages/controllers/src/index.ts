@@ -4,6 +4,7 @@ export {
   type KubeBlocksMembers,
   startHubControllers,
 } from "./hub-controllers.ts";
+export { InstanceController, type InstanceControllerOptions } from "./instances/index.ts";
 export { McsController, type McsControllerOptions } from "./mcs/mcs-controller.ts";
 export { type Connector, JoinError, JoinFailure, type MemberConnection } from "./members/connection.ts";
 export { memberForwardingResolver } from "./members/forwarding.ts";

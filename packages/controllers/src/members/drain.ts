@@ -1,6 +1,7 @@
 import { AtollLabels } from "@atoll/api";
 import type { KubeClient, ResourceId } from "@atoll/kube";
 import { StatusError } from "@atoll/kube";
+import { InstanceLabels } from "../instances/instance-names.ts";
 import type { MemberConnection } from "./connection.ts";
 
 const MANAGED = `${AtollLabels.managedBy}=${AtollLabels.managedByValue}`;
@@ -9,7 +10,8 @@ type Discovered = { resource: ResourceId; deletable: boolean };
 
 /**
  * Removes every object the hub placed in a member (labelled managed-by
- * atoll), across all the member's listable, deletable resources. Returns how
+ * atoll, or an instance's replica objects), across all the member's
+ * listable, deletable resources. Returns how
  * many are still there (being deleted); 0 means the member is clean.
  */
 export async function drainMember(connection: MemberConnection): Promise<number> {
@@ -17,7 +19,9 @@ export async function drainMember(connection: MemberConnection): Promise<number>
   let remaining = 0;
   for (const { resource } of resources) {
     const list = await connection.client.list(resource, { labelSelector: MANAGED });
-    for (const object of list.items) {
+    // An instance's pods carry managed-by=kubeblocks (what KubeBlocks' tools read): found by Atoll's own label.
+    const instances = await connection.client.list(resource, { labelSelector: InstanceLabels.cluster });
+    for (const object of [...list.items, ...instances.items]) {
       if (object.metadata.labels?.[AtollLabels.keepOnUnjoin] === "true") continue;
       remaining++;
       if (object.metadata.deletionTimestamp) continue;

@@ -63,6 +63,8 @@ export type FleetOptions = {
   propagation?: boolean;
   /** Run the Multi-Cluster Services controller too; default false. */
   mcs?: boolean;
+  /** Run the instance controller (KubeBlocks Clusters) too; default false. */
+  instances?: boolean;
 };
 
 /** Fast health settings so tests see Unknown/taints in seconds. */
@@ -140,6 +142,7 @@ export async function startFleet(options: FleetOptions): Promise<TestFleet> {
       health: options.health ?? FAST_HEALTH,
       propagation: options.propagation ?? false,
       mcs: options.mcs ?? false,
+      instances: options.instances ?? false,
       kubeBlocks: {
         secret: { namespace: "kb-system", name: "members" },
         contexts: members.map((m) => m.name),
