@@ -13,9 +13,13 @@ async function listen(server: Server, host: string): Promise<number> {
 }
 
 /** A proxy front on 127.77.5.1 relaying to whatever `backends` holds, in order. */
-async function front(backends: Backend[], sockets: Set<Socket>) {
+async function front(backends: Backend[], sockets: Set<Socket>, halfClosedTimeoutMs?: number) {
   const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) =>
-    relay(client, { sockets, pick: (tried) => backends.find((b) => !tried.has(`${b.ip}:${b.port}`)) }),
+    relay(client, {
+      sockets,
+      pick: (tried) => backends.find((b) => !tried.has(`${b.ip}:${b.port}`)),
+      halfClosedTimeoutMs,
+    }),
   );
   return { server, port: await listen(server, "127.77.5.1") };
 }
@@ -70,6 +74,37 @@ test("a reset from the backend reaches the client as a reset; no backend at all 
     for (const socket of sockets) socket.destroy();
     await close(proxy.server);
     await close(empty.server);
+    await close(backend);
+  }
+});
+
+test("a connection one side finished but the other never closes is let go after the half-closed timeout", {
+  timeout: 20_000,
+}, async () => {
+  // A backend that reads to the end and then never closes its side.
+  const held: Socket[] = [];
+  const backend = createServer({ allowHalfOpen: true }, (socket) => {
+    held.push(socket);
+    socket.resume();
+  });
+  const backendPort = await listen(backend, "127.77.5.2");
+  const sockets = new Set<Socket>();
+  const proxy = await front([{ ip: "127.77.5.2", port: backendPort }], sockets, 300);
+  try {
+    const client = connect({ host: "127.77.5.1", port: proxy.port, allowHalfOpen: true });
+    await once(client, "connect");
+    client.end("bye");
+    const [closedAt] = await Promise.all([
+      once(client, "close").then(() => performance.now()),
+      once(client, "finish"),
+    ]);
+    assert.ok(closedAt > 0);
+    const deadline = Date.now() + 5000;
+    while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(sockets.size, 0, "the relay let go of both sockets");
+  } finally {
+    for (const socket of held) socket.destroy();
+    await close(proxy.server);
     await close(backend);
   }
 });

@@ -9,6 +9,12 @@ export type RelayOptions = {
   sockets: Set<Socket>;
   /** How long to wait for a backend to accept (default 3 s). */
   connectTimeoutMs?: number;
+  /**
+   * How long a half-closed connection may stay open after one side finished
+   * sending (default 60 s, Linux's tcp_fin_timeout): a peer that never closes
+   * its side must not hold two sockets forever.
+   */
+  halfClosedTimeoutMs?: number;
 };
 
 /**
@@ -55,13 +61,27 @@ export function relay(client: Socket, options: RelayOptions): void {
         return;
       }
       spliced = true;
-      splice(client, socket);
+      splice(client, socket, options.halfClosedTimeoutMs ?? 60_000);
     });
   };
   attempt();
 }
 
-function splice(a: Socket, b: Socket): void {
+function splice(a: Socket, b: Socket, halfClosedTimeoutMs: number): void {
+  let lingering: NodeJS.Timeout | undefined;
+  const finished = () => {
+    if (lingering) return;
+    lingering = setTimeout(() => {
+      a.destroy();
+      b.destroy();
+    }, halfClosedTimeoutMs);
+    lingering.unref();
+  };
+  const closed = () => clearTimeout(lingering);
+  for (const socket of [a, b]) {
+    socket.once("end", finished);
+    socket.once("close", closed);
+  }
   for (const [from, to] of [
     [a, b],
     [b, a],
