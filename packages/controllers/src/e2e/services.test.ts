@@ -81,7 +81,11 @@ spec:
         .filter(isRecord)
         .map((c) => c.cluster)
         .sort();
-      return JSON.stringify(clusters) === JSON.stringify(["k8s-1", "k8s-2"]) ? si : undefined;
+      // The ClusterSet IP arrives once the member has allocated the derived Service's cluster IP.
+      const ips = isRecord(si?.spec) && Array.isArray(si.spec.ips) ? si.spec.ips : [];
+      return JSON.stringify(clusters) === JSON.stringify(["k8s-1", "k8s-2"]) && ips.length > 0
+        ? si
+        : undefined;
     },
     30_000,
   );
