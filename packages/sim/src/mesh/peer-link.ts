@@ -156,7 +156,19 @@ export class PeerLink {
       .catch((error: unknown) => `unreachable: ${messageOf(error)}`);
     if (this.#stopped) return;
     if (answer === "") {
-      this.#lastSuccess = this.#options.clock.now().getTime();
+      const now = this.#options.clock.now().getTime();
+      const last = this.#lastSuccess;
+      // Back after a silence of the detection period, before a failing probe closed the session:
+      // its cached endpoints are stale, so they are dropped and listed afresh before any is used.
+      if (this.#session && last !== undefined && now - last >= settings.failureDetectionMs) {
+        this.#closeSession();
+        this.#setState(
+          "Unreachable",
+          "no successful probe for the detection period",
+          last + settings.failureDetectionMs,
+        );
+      }
+      this.#lastSuccess = now;
       if (!this.#session) await this.#open(client);
     } else {
       const silentSince = this.#lastSuccess ?? this.#since;
