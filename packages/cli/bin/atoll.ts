@@ -5,4 +5,12 @@ import { enableCompileCache } from "node:module";
 enableCompileCache();
 const { main } = await import("../src/main.ts");
 
+// Output piped into `head` and closed early is not an error: stop quietly, as other CLIs do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 process.exitCode = await main(process.argv, process.env);

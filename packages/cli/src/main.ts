@@ -7,7 +7,9 @@ import { getCommand } from "./commands/get.ts";
 import { joinCommand, membersCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
 import { meshCommand } from "./commands/mesh.ts";
 import { simCommand } from "./commands/sim.ts";
+import { taintCommand } from "./commands/taint.ts";
 import { downCommand, upCommand } from "./commands/up.ts";
+import { versionCommand } from "./commands/version.ts";
 
 export const VERSION = "0.1.0";
 
@@ -28,6 +30,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(getCommand(env));
   program.addCommand(membersCommand(env));
   program.addCommand(explainCommand(env));
+  program.addCommand(taintCommand(env));
+  program.addCommand(versionCommand(VERSION, env));
   program.addCommand(meshCommand(env));
   program.addCommand(upCommand(env));
   program.addCommand(downCommand());

@@ -113,3 +113,25 @@ test("atoll get --all-clusters lists what the reachable members have and names t
     await fleet.member("k8s-3").host.setApiDown(false);
   }
 });
+
+test("atoll taint adds and removes a member's taints; atoll version names the hub's version", async () => {
+  const added = await atoll(["taint", "k8s-1", "team=a:NoSchedule"]);
+  assert.equal(added.code, 0, added.stderr);
+  const taintsOf = async () =>
+    (((await fleet.hub.get(MEMBER_CLUSTERS, undefined, "k8s-1"))?.spec as { taints?: unknown[] }).taints ??
+      []) as Array<{ key: string; value?: string; effect: string }>;
+  assert.deepEqual(
+    (await taintsOf()).map((t) => `${t.key}=${t.value}:${t.effect}`),
+    ["team=a:NoSchedule"],
+  );
+  const bad = await atoll(["taint", "k8s-1", "team=a"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /needs an effect/);
+  const removed = await atoll(["taint", "k8s-1", "team-"]);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.deepEqual(await taintsOf(), []);
+  const version = await atoll(["version"]);
+  assert.equal(version.code, 0, version.stderr);
+  assert.match(version.stdout, /^Client Version: atoll v\d+\.\d+\.\d+ \(node v24\./m);
+  assert.match(version.stdout, /^Hub Version: v1\.32\.0\+atoll /m);
+});
