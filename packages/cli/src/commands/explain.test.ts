@@ -117,9 +117,11 @@ test("atoll get --all-clusters lists what the reachable members have and names t
 test("atoll taint adds and removes a member's taints; atoll version names the hub's version", async () => {
   const added = await atoll(["taint", "k8s-1", "team=a:NoSchedule"]);
   assert.equal(added.code, 0, added.stderr);
-  const taintsOf = async () =>
-    (((await fleet.hub.get(MEMBER_CLUSTERS, undefined, "k8s-1"))?.spec as { taints?: unknown[] }).taints ??
-      []) as Array<{ key: string; value?: string; effect: string }>;
+  const taintsOf = async () => {
+    const member = await fleet.hub.get(MEMBER_CLUSTERS, undefined, "k8s-1");
+    const spec = (member?.spec ?? {}) as { taints?: Array<{ key: string; value?: string; effect: string }> };
+    return spec.taints ?? [];
+  };
   assert.deepEqual(
     (await taintsOf()).map((t) => `${t.key}=${t.value}:${t.effect}`),
     ["team=a:NoSchedule"],
