@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { apiserverCommand } from "./commands/apiserver.ts";
 import { controllersCommand } from "./commands/controllers.ts";
+import { describeCommand } from "./commands/describe.ts";
 import { explainCommand } from "./commands/explain.ts";
 import { faultCommand } from "./commands/fault.ts";
 import { getCommand } from "./commands/get.ts";
@@ -30,6 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(getCommand(env));
   program.addCommand(membersCommand(env));
   program.addCommand(explainCommand(env));
+  program.addCommand(describeCommand(env));
   program.addCommand(taintCommand(env));
   program.addCommand(versionCommand(VERSION, env));
   program.addCommand(meshCommand(env));
