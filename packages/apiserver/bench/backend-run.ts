@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import type { ChildProcesses } from "@atoll/bench-kit";
 import { MiB, ProcessUsageReader } from "@atoll/bench-kit";
-import type { ChildProcesses } from "./child-processes.ts";
 import type { BenchConfig } from "./config.ts";
 import { KubeClient } from "./kube-client.ts";
 import { measureLists } from "./list-latency.ts";

@@ -1,9 +1,8 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { openBenchSession } from "@atoll/bench-kit";
+import { ChildProcesses, openBenchSession } from "@atoll/bench-kit";
 import { runBackend } from "./backend-run.ts";
-import { ChildProcesses } from "./child-processes.ts";
 import { defaultConfig, TARGETS } from "./config.ts";
 import { type Backend, type BackendResult, type BenchReport, formatTable, writeReport } from "./report.ts";
 

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import type { ChildProcesses } from "./child-processes.ts";
+import type { ChildProcesses } from "@atoll/bench-kit";
 
 export type ServerProcessOptions = {
   /** `memory` or `sqlite:PATH`, as `atoll apiserver --storage` takes it. */

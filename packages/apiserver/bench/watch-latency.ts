@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import type { ChildProcesses } from "./child-processes.ts";
+import type { ChildProcesses } from "@atoll/bench-kit";
 import type { BenchConfig, WatchRun } from "./config.ts";
 import { configMap } from "./fixtures.ts";
 import { type KubeClient, recordAt } from "./kube-client.ts";

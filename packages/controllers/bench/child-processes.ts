@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { ChildProcesses as BaseChildProcesses } from "@atoll/bench-kit";
 
 /** One pino log line as the Atoll CLI writes it; `fields` holds the whole parsed line. */
 export type LogLine = { level: number; msg: string; fields: Record<string, unknown> };
@@ -16,23 +17,13 @@ export type AtollProcess = {
   readonly warningCount: () => number;
 };
 
-/**
- * Starts `atoll` child processes and stops exactly those, by pid. When
- * `setpriv --pdeathsig` is available each child is started through it, so the
- * kernel kills the child if the benchmark dies without cleaning up.
- */
-export class ChildProcesses {
-  #children = new Set<ChildProcess>();
-  #pdeathsig: boolean;
+/** Bench-kit's child processes, plus starting `atoll` commands and waiting for their readiness log line. */
+export class ChildProcesses extends BaseChildProcesses {
   #repoRoot: string;
 
   constructor(repoRoot: string) {
+    super();
     this.#repoRoot = repoRoot;
-    this.#pdeathsig = setprivSupportsPdeathsig();
-  }
-
-  get diesWithParent(): boolean {
-    return this.#pdeathsig;
   }
 
   /**
@@ -44,14 +35,12 @@ export class ChildProcesses {
     args: string[],
     options: { deadlineMs: number; ready: (line: LogLine, seen: LogLine[]) => boolean },
   ): Promise<{ process: AtollProcess; seen: LogLine[] }> {
-    // ATOLL_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children.
-    const nodeArgs = (process.env.ATOLL_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
-    const node = [process.execPath, ...nodeArgs, CLI, ...args];
-    // setpriv execs node in place, so the pid we hold is the atoll process's own.
-    const [command, ...rest] = this.#pdeathsig ? ["setpriv", "--pdeathsig", "KILL", ...node] : node;
-    const child = spawn(command, rest, { cwd: this.#repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    this.#children.add(child);
-    child.once("exit", () => this.#children.delete(child));
+    const child = this.spawnNode({
+      script: CLI,
+      args,
+      cwd: this.#repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const stderr: string[] = [];
     child.stderr?.setEncoding("utf8").on("data", (text: string) => {
       stderr.push(text);
@@ -91,20 +80,6 @@ export class ChildProcesses {
       throw new Error(`failed to start atoll ${args.join(" ")}: ${String(error)}\n${tail}`, { cause: error });
     }
   }
-
-  /** SIGTERM, then SIGKILL if the child has not exited after `graceMs`. */
-  async stop(child: ChildProcess, graceMs = 5000): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const exited = once(child, "exit");
-    signal(child.pid, "SIGTERM");
-    const timer = setTimeout(() => signal(child.pid ?? 0, "SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  async stopAll(graceMs?: number): Promise<void> {
-    await Promise.all([...this.#children].map((child) => this.stop(child, graceMs)));
-  }
 }
 
 function parseLogLine(text: string): LogLine {
@@ -118,18 +93,4 @@ function parseLogLine(text: string): LogLine {
   } catch {
     return { level: 0, msg: "", fields: {} };
   }
-}
-
-function signal(pid: number, name: NodeJS.Signals): void {
-  if (pid <= 0) return;
-  try {
-    process.kill(pid, name);
-  } catch {
-    // Already gone.
-  }
-}
-
-function setprivSupportsPdeathsig(): boolean {
-  const help = spawnSync("setpriv", ["--help"], { encoding: "utf8" });
-  return help.status === 0 && help.stdout.includes("--pdeathsig");
 }

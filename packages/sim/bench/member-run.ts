@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { ChildProcesses } from "@atoll/bench-kit";
 import { round } from "@atoll/bench-kit";
 import { addressPlan } from "../src/network/address-plan.ts";
-import type { ChildProcesses } from "./child-processes.ts";
 import type { BenchConfig, Storage } from "./config.ts";
 import { busyAddresses } from "./free-addresses.ts";
 import { MemberClient } from "./member-client.ts";

@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { ChildProcesses } from "@atoll/bench-kit";
 import { round } from "@atoll/bench-kit";
 import { addressPlan } from "../src/network/address-plan.ts";
-import type { ChildProcesses } from "./child-processes.ts";
 import type { BenchConfig } from "./config.ts";
 import { deployment } from "./fixtures.ts";
 import { busyAddresses } from "./free-addresses.ts";

@@ -1,8 +1,7 @@
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { openBenchSession } from "@atoll/bench-kit";
-import { ChildProcesses } from "./child-processes.ts";
+import { ChildProcesses, openBenchSession } from "@atoll/bench-kit";
 import { type BenchConfig, defaultConfig, type Storage, TARGETS } from "./config.ts";
 import { type MemberRunResult, runMember } from "./member-run.ts";
 import { measureMembersPerProcess } from "./members-per-process.ts";

@@ -1,8 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import type { ChildProcesses } from "@atoll/bench-kit";
 import { type ProcessUsage, ProcessUsageReader } from "@atoll/bench-kit";
-import type { ChildProcesses } from "./child-processes.ts";
 import type { LoopDelayReply, MemoryReply, ProbeRequest } from "./memory-probe.ts";
 
 export type SimProcessOptions = {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import type { ChildProcesses } from "../child-processes.ts";
+import type { ChildProcesses } from "@atoll/bench-kit";
 
 /** A request to the backend process: listen on `host` (a pod IP) on a free port. */
 export type BackendRequest =

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { ChildProcesses } from "@atoll/bench-kit";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import type { AdminAddress } from "@atoll/sim";
 import { connectMembers, type MeshTarget, readMeshMember, waitForMesh } from "@atoll/sim/mesh/index";
-import type { ChildProcesses } from "../child-processes.ts";
 import { busyAddresses } from "../free-addresses.ts";
 import { SimProcess } from "../sim-process.ts";
 import { BackendProcess } from "./backend.ts";

@@ -6,6 +6,8 @@ export type SpawnNodeOptions = {
   args: string[];
   cwd: string;
   stdio: StdioOptions;
+  /** Node flags placed before the script (`--expose-gc`, `--import …`). */
+  nodeArgs?: string[];
   serialization?: "json" | "advanced";
 };
 
@@ -13,6 +15,8 @@ export type SpawnNodeOptions = {
  * Starts Node child processes and stops exactly those, by pid. When
  * `setpriv --pdeathsig` is available each child is started through it, so the
  * kernel kills the child if the benchmark dies without cleaning up.
+ * ATOLL_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") adds
+ * Node flags to every child, to profile what a benchmark drives.
  */
 export class ChildProcesses {
   #children = new Set<ChildProcess>();
@@ -27,8 +31,9 @@ export class ChildProcesses {
   }
 
   spawnNode(options: SpawnNodeOptions): ChildProcess {
-    const node = [process.execPath, options.script, ...options.args];
-    // setpriv execs node in place, so the pid we hold is the server's own.
+    const fromEnv = (process.env.ATOLL_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+    const node = [process.execPath, ...fromEnv, ...(options.nodeArgs ?? []), options.script, ...options.args];
+    // setpriv execs node in place, so the pid we hold is the child's own.
     const [command, ...args] = this.#pdeathsig ? ["setpriv", "--pdeathsig", "KILL", ...node] : node;
     const child = spawn(command, args, {
       cwd: options.cwd,
