@@ -87,3 +87,8 @@ export const R = {
     namespaced: false,
   },
 } as const satisfies Record<string, ResourceId>;
+
+/** `v1` or `apps/v1`: the apiVersion of a resource's objects. */
+export function apiVersionOf(resource: Pick<ResourceId, "group" | "version">): string {
+  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
+}

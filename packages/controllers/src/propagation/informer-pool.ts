@@ -40,10 +40,6 @@ export class InformerPool {
     return this.#informers.get(`${resource.group}/${resource.version}/${resource.resource}`);
   }
 
-  all(): Informer[] {
-    return [...this.#informers.values()];
-  }
-
   stop(): void {
     this.#stopped = true;
     for (const informer of this.#informers.values()) informer.stop();

@@ -1,10 +1,7 @@
 import type { KubeObject, ResourceId } from "@atoll/kube";
-import { type Informer, isRecord, R } from "@atoll/kube";
+import { apiVersionOf, type Informer, isRecord, R } from "@atoll/kube";
 
-/** `group/version` as an apiVersion says it ("v1" for the core group). */
-export function apiVersionOf(resource: Pick<ResourceId, "group" | "version">): string {
-  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
-}
+export { apiVersionOf } from "@atoll/kube";
 
 /** Splits an apiVersion into group ("" for core) and version. */
 export function splitApiVersion(apiVersion: string): { group: string; version: string } {

@@ -1,11 +1,7 @@
 import type { ResourceId } from "../client.ts";
 import { badRequest } from "../errors.ts";
 import type { KubeObject } from "../object.ts";
-
-/** `v1` or `apps/v1`: the apiVersion of a resource's objects. */
-export function apiVersionOf(resource: ResourceId): string {
-  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
-}
+import { apiVersionOf } from "../resources.ts";
 
 /**
  * The URL path of a collection (no `name`) or of one object: `/api/v1/namespaces/ns/pods/web/status`.

@@ -1,4 +1,5 @@
 import {
+  apiVersionOf,
   type Informer,
   type KubeClient,
   type KubeObject,
@@ -7,10 +8,7 @@ import {
   StatusError,
 } from "@atoll/kube";
 
-/** `apps/v1`, or `v1` for the core group. */
-export function apiVersionOf(resource: ResourceId): string {
-  return resource.group ? `${resource.group}/${resource.version}` : resource.version;
-}
+export { apiVersionOf };
 
 /** The ownerReference a controller puts on what it creates: `controller: true, blockOwnerDeletion: true`. */
 export function controllerRefTo(owner: KubeObject, resource: ResourceId): OwnerReference {
