@@ -1,4 +1,5 @@
 import {
+  COMPONENT_DEFINITIONS,
   KUBECONFIG_SECRET,
   kubeBlocksCrds,
   MEMBER_CLUSTERS,
@@ -8,6 +9,7 @@ import {
 } from "@atoll/api";
 import type { Clock, KubeClient, KubeObject, Runnable } from "@atoll/kube";
 import { Informer, isRecord, Manager, R, StatusError, systemClock } from "@atoll/kube";
+import { builtInDefinitions } from "./instances/definitions/etcd.ts";
 import { InstanceController } from "./instances/index.ts";
 import { McsController } from "./mcs/mcs-controller.ts";
 import type { Connector } from "./members/connection.ts";
@@ -77,7 +79,10 @@ export async function startHubControllers(options: HubControllersOptions): Promi
     for (const runnable of propagationRunnables(context, settings)) manager.add(runnable);
   }
   if (options.mcs !== false) manager.add(new McsController(context));
-  if (options.instances !== false) manager.add(new InstanceController(context));
+  if (options.instances !== false) {
+    await installBuiltInDefinitions(options.hub);
+    manager.add(new InstanceController(context));
+  }
   await manager.start();
   return {
     members,
@@ -100,6 +105,16 @@ async function installCrds(hub: KubeClient): Promise<void> {
     });
   }
   await Promise.all(crds.map((crd) => waitEstablished(hub, crd)));
+}
+
+/** Applies Atoll's built-in ComponentDefinitions (etcd-0.9.0), restoring them if they were changed. */
+async function installBuiltInDefinitions(hub: KubeClient): Promise<void> {
+  for (const definition of builtInDefinitions()) {
+    await hub.patch(COMPONENT_DEFINITIONS, undefined, definition.metadata.name ?? "", "apply", definition, {
+      fieldManager: "atoll-controllers",
+      force: true,
+    });
+  }
 }
 
 async function waitEstablished(hub: KubeClient, crd: KubeObject): Promise<void> {

@@ -2,6 +2,7 @@ import {
   type ClusterComponentStatus,
   type ClusterPhase,
   ClusterPhases,
+  KubeBlocksLabels,
   type ReplicaPhase,
   ReplicaPhases,
   type ReplicaStatus,
@@ -19,6 +20,8 @@ export type ReplicaReading = {
   services: KubeObject[];
   /** The last status of this replica, for its last known address. */
   previous?: ReplicaStatus;
+  /** Why its pod is not created yet (vars that cannot be resolved). */
+  waiting?: string;
 };
 
 /** A replica's status: Unknown while its member cannot be reached, never its last seen phase. */
@@ -47,7 +50,7 @@ export function replicaStatus(reading: ReplicaReading): ReplicaStatus {
       ...base,
       phase: ReplicaPhases.Pending,
       ready: false,
-      message: `pod not created in ${member} yet`,
+      message: reading.waiting ?? `pod not created in ${member} yet`,
     };
   }
   const status = isRecord(pod.status) ? pod.status : {};
@@ -58,7 +61,8 @@ export function replicaStatus(reading: ReplicaReading): ReplicaStatus {
   const ready = conditions.some((c) => c.type === "Ready" && c.status === "True");
   const address =
     serviceAddress(reading.services) ?? (typeof status.podIP === "string" ? status.podIP : undefined);
-  return { ...base, phase, ready, ...(address ? { address } : {}) };
+  const role = pod.metadata.labels?.[KubeBlocksLabels.role];
+  return { ...base, ...(role ? { role } : {}), phase, ready, ...(address ? { address } : {}) };
 }
 
 /** How peers reach a pod service: its load-balancer ingress, else its cluster IP. */
@@ -86,15 +90,18 @@ const up = (phase: ClusterPhase | undefined) =>
 
 /**
  * A component's phase: Running when every replica's pod is Running and
- * Ready; Creating until then, unless a replica is Unknown or Failed or the
+ * Ready (and has a role, when its definition declares roles); Creating until then, unless a replica is Unknown or Failed or the
  * component has been up before, which makes it Abnormal (Failed when it was
  * up and no replica is available any more).
  */
 export function componentPhase(
   replicas: readonly ReplicaStatus[],
   previous: ClusterPhase | undefined,
+  needsRole = false,
 ): ClusterPhase {
-  const available = replicas.filter((r) => r.phase === ReplicaPhases.Running && r.ready).length;
+  const available = replicas.filter(
+    (r) => r.phase === ReplicaPhases.Running && r.ready && (!needsRole || r.role !== undefined),
+  ).length;
   if (available === replicas.length) return ClusterPhases.Running;
   const broken = replicas.some((r) => r.phase === ReplicaPhases.Unknown || r.phase === ReplicaPhases.Failed);
   if (up(previous) && available === 0) return ClusterPhases.Failed;

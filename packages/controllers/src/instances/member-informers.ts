@@ -1,4 +1,4 @@
-import { type Informer, type KubeClient, type KubeObject, R, type ResourceId } from "@atoll/kube";
+import { Informer, isRecord, type KubeClient, type KubeObject, R, type ResourceId } from "@atoll/kube";
 import { InformerPool } from "../propagation/informer-pool.ts";
 import { InstanceLabels } from "./instance-names.ts";
 
@@ -16,6 +16,8 @@ export class MemberInformers {
   readonly client: KubeClient;
   readonly source: object;
   #pool: InformerPool;
+  /** The member's nodes (few, unlabelled): where its node ports listen. */
+  #nodes: Informer;
 
   constructor(options: {
     member: string;
@@ -34,6 +36,24 @@ export class MemberInformers {
     for (const kind of INSTANCE_KINDS) {
       this.#pool.informer(kind, { onAdd: emit, onUpdate: emit, onDelete: emit });
     }
+    this.#nodes = new Informer(options.client, R.nodes);
+    this.#nodes.start();
+  }
+
+  /** The InternalIP of the member's first Ready node, by name. */
+  nodeAddress(): string | undefined {
+    const nodes = this.#nodes
+      .list()
+      .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+    for (const node of nodes) {
+      const status = isRecord(node.status) ? node.status : {};
+      const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : [];
+      if (!conditions.some((c) => c.type === "Ready" && c.status === "True")) continue;
+      const addresses = Array.isArray(status.addresses) ? status.addresses.filter(isRecord) : [];
+      const internal = addresses.find((a) => a.type === "InternalIP");
+      if (typeof internal?.address === "string") return internal.address;
+    }
+    return undefined;
   }
 
   informer(kind: ResourceId): Informer {
@@ -56,6 +76,7 @@ export class MemberInformers {
   }
 
   stop(): void {
+    this.#nodes.stop();
     this.#pool.stop();
   }
 }

@@ -9,7 +9,9 @@ import {
   ServicePlacements,
 } from "@atoll/api";
 import { isRecord, type KubeObject, R, type ResourceId } from "@atoll/kube";
+import { AgentAnnotations } from "./agent-names.ts";
 import { claimName, InstanceLabels, podName, podServiceName } from "./instance-names.ts";
+import type { EnvVar, HostAlias } from "./vars.ts";
 
 /** One object to write into one member. */
 export type MemberObject = { resource: ResourceId; namespace: string; name: string; object: KubeObject };
@@ -36,6 +38,7 @@ export function replicaObjects(
   component: ClusterComponentSpec,
   definition: ComponentDefinition,
   ordinal: number,
+  vars: { env: EnvVar[]; hostAliases: HostAlias[] } = { env: [], hostAliases: [] },
 ): ReplicaObjects {
   const namespace = cluster.metadata.namespace ?? "default";
   const clusterName = cluster.metadata.name ?? "";
@@ -73,24 +76,56 @@ export function replicaObjects(
     const placement = service.annotations?.[KubeBlocksAnnotations.multiClusterServicePlacement];
     (placement === ServicePlacements.unique ? unique : mirrored).push(built);
   }
+  const probe = roleProbeAnnotation(definition);
   const object: KubeObject = {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name: pod, namespace, labels: { ...labels, [InstanceLabels.podName]: pod } },
-    spec: podSpec(definition, component, pod),
+    metadata: {
+      name: pod,
+      namespace,
+      labels: { ...labels, [InstanceLabels.podName]: pod },
+      ...(probe ? { annotations: { [AgentAnnotations.roleProbe]: probe } } : {}),
+    },
+    spec: podSpec(definition, component, pod, vars),
   };
   return { pod: { resource: R.pods, namespace, name: pod, object }, claims, services: unique, mirrored };
+}
+
+/**
+ * The definition's role probe as the replica agent reads it (the agent runs
+ * it where the replica runs and sets the pod's role label from its output).
+ */
+function roleProbeAnnotation(definition: ComponentDefinition): string | undefined {
+  const probe = definition.spec.lifecycleActions?.roleProbe;
+  const action = probe?.customHandler;
+  const command = action?.exec?.command;
+  if (!probe || !Array.isArray(command) || command.length === 0) return undefined;
+  return JSON.stringify({
+    ...(action?.container ? { container: action.container } : {}),
+    command: [...command, ...(action?.exec?.args ?? [])],
+    periodSeconds: probe.periodSeconds ?? 2,
+    timeoutSeconds: probe.timeoutSeconds ?? 1,
+  });
 }
 
 function podSpec(
   definition: ComponentDefinition,
   component: ClusterComponentSpec,
   pod: string,
+  vars: { env: EnvVar[]; hostAliases: HostAlias[] },
 ): Record<string, unknown> {
   const runtime = structuredClone(definition.spec.runtime);
   const containers = Array.isArray(runtime.containers) ? runtime.containers.filter(isRecord) : [];
-  if (component.resources) {
-    for (const container of containers) container.resources = structuredClone(component.resources);
+  for (const container of containers) {
+    if (component.resources) container.resources = structuredClone(component.resources);
+    // The component's vars come first, so the container's own env may refer to them as $(VAR).
+    const own = Array.isArray(container.env) ? container.env.filter(isRecord) : [];
+    const env = [...vars.env.filter((v) => !own.some((o) => o.name === v.name)), ...own];
+    if (env.length > 0) container.env = env;
+  }
+  if (vars.hostAliases.length > 0) {
+    const own = Array.isArray(runtime.hostAliases) ? runtime.hostAliases : [];
+    runtime.hostAliases = [...own, ...vars.hostAliases];
   }
   const volumes = Array.isArray(runtime.volumes) ? runtime.volumes.filter(isRecord) : [];
   for (const template of component.volumeClaimTemplates ?? []) {
@@ -129,6 +164,8 @@ function podService(options: {
     spec: {
       type: service.serviceType ?? "ClusterIP",
       selector: { [InstanceLabels.podName]: pod },
+      // Peers of a consensus engine must reach a replica before it is Ready: it is not Ready without them.
+      publishNotReadyAddresses: true,
       ports: servicePorts(definition, service.name),
     },
   };

@@ -17,7 +17,11 @@ export function syncedStatus(
   const components: Record<string, ClusterComponentStatus> = {};
   for (const [name, readings] of Object.entries(outcome.readings)) {
     const replicas = readings.map(replicaStatus);
-    const phase = componentPhase(replicas, cluster.status?.components?.[name]?.phase);
+    const phase = componentPhase(
+      replicas,
+      cluster.status?.components?.[name]?.phase,
+      outcome.roleful.has(name),
+    );
     components[name] = { phase, podsReady: replicas.every((r) => r.ready), replicas };
   }
   const unplaced = Object.values(outcome.readings)

@@ -14,6 +14,7 @@ import { ApiServer, type ApiServerOptions, openStore, type Store } from "@atoll/
 import { isRecord, type KubeClient, type KubeObject, R } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost, type MemberOptions } from "@atoll/sim";
+import { connectMembers, readMeshMember, waitForMesh } from "@atoll/sim/mesh/index";
 import { type HubControllers, startHubControllers } from "../hub-controllers.ts";
 import { memberForwardingResolver } from "../members/forwarding.ts";
 import type { HealthSettings } from "../members/health.ts";
@@ -65,6 +66,8 @@ export type FleetOptions = {
   mcs?: boolean;
   /** Run the instance controller (KubeBlocks Clusters) too; default false. */
   instances?: boolean;
+  /** Mesh every pair of members (global services), as `atoll up` does; default false. */
+  mesh?: boolean;
 };
 
 /** Fast health settings so tests see Unknown/taints in seconds. */
@@ -130,6 +133,26 @@ export async function startFleet(options: FleetOptions): Promise<TestFleet> {
         caPem: m.host.member?.caPem,
       })),
     );
+    if (options.mesh) {
+      const meshed = await Promise.all(
+        members.map((m) =>
+          readMeshMember({
+            label: m.name,
+            client: m.client,
+            kubeconfig: kubeconfigDocument([
+              {
+                name: m.name,
+                server: m.host.member?.url ?? "",
+                token: m.host.member?.token ?? "",
+                caPem: m.host.member?.caPem,
+              },
+            ]),
+          }),
+        ),
+      );
+      await connectMembers(meshed);
+      await waitForMesh(meshed, 15_000);
+    }
     await hub.create(R.namespaces, undefined, { metadata: { name: "kb-system" } });
     await hub.create(R.secrets, "kb-system", {
       metadata: { name: "members" },

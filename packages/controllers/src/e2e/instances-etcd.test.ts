@@ -1,0 +1,144 @@
+/**
+ * The KubeBlocks multi-cluster guide's etcd, for real: a hub and three
+ * meshed sim members running real etcd processes, the guide's manifests
+ * created verbatim with kubectl, and the built-in `etcd-0.9.0` definition.
+ * Each instance must form one etcd cluster across the members — a value
+ * put through one replica is read through another — with one leader.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import { type Cluster, KB_CLUSTERS, type ReplicaStatus } from "@atoll/api";
+import { isRecord, R } from "@atoll/kube";
+import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+
+const SEEDS = join(import.meta.dirname, "../../../../../shared/seed-manifests");
+const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
+const WAIT = 60_000;
+let fleet: TestFleet;
+
+before(async () => {
+  if (!haveEtcd) return;
+  fleet = await startFleet({
+    ids: [114, 115, 116],
+    instances: true,
+    mesh: true,
+    simOptions: () => ({ runtime: undefined }),
+  });
+});
+after(async () => {
+  await fleet?.stop();
+});
+
+let files = 0;
+async function create(manifest: string): Promise<string> {
+  const file = join(fleet.dir, `instance-${files++}.yaml`);
+  await writeFile(file, manifest);
+  const created = await fleet.kubectl(["create", "-f", file, "-o", "name"]);
+  assert.equal(created.code, 0, created.stderr);
+  return created.stdout.trim().split("/").pop() ?? "";
+}
+
+async function cluster(name: string): Promise<Cluster> {
+  const found = await fleet.hub.get(KB_CLUSTERS, "default", name);
+  assert.ok(found, `Cluster ${name} exists`);
+  return found as Cluster;
+}
+
+/** Where a replica's client port is reached from this host: its pod IP (every member shares the host network). */
+async function clientEndpoint(replica: ReplicaStatus): Promise<string> {
+  const pod = await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName);
+  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
+  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
+  return `http://${ip}:2379`;
+}
+
+const etcdctl = (endpoint: string, ...args: string[]) =>
+  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
+    env: { ...process.env, ETCDCTL_API: "3" },
+    timeout: 15_000,
+  });
+
+/** Waits for Running with one leader, then writes through replica 0 and reads through replica 2. */
+async function provesWorkingEtcd(name: string): Promise<ReplicaStatus[]> {
+  const running = await until(
+    `${name} Running with one leader`,
+    async () => {
+      const c = await cluster(name);
+      const list = c.status?.components?.etcd?.replicas ?? [];
+      const leaders = list.filter((r) => r.role === "leader");
+      return c.status?.phase === "Running" && leaders.length === 1 ? list : undefined;
+    },
+    WAIT,
+  );
+  assert.deepEqual(
+    running.map((r) => r.member),
+    ["k8s-1", "k8s-2", "k8s-3"],
+  );
+  assert.deepEqual(running.map((r) => r.role).sort(), ["follower", "follower", "leader"]);
+  const first = await clientEndpoint(running[0]);
+  const last = await clientEndpoint(running[2]);
+  assert.match((await etcdctl(first, "put", `greeting-${name}`, "hello")).stdout, /OK/);
+  const read = await until(
+    "the value is read through another member's replica",
+    async () => {
+      const got = (await etcdctl(last, "get", `greeting-${name}`, "--print-value-only")).stdout.trim();
+      return got === "hello" ? got : undefined;
+    },
+    10_000,
+  );
+  assert.equal(read, "hello");
+  const members = (await etcdctl(first, "member", "list")).stdout.trim().split("\n");
+  assert.equal(members.length, 3, members.join("\n"));
+  return running;
+}
+
+describe("the guide's etcd across three members", { skip: !haveEtcd && "etcd is not installed" }, () => {
+  it("self-hosted: ClusterIP pod services made global through the mesh", async () => {
+    const name = await create(await readFile(join(SEEDS, "etcd-self-hosted.yaml"), "utf8"));
+    const running = await provesWorkingEtcd(name);
+    // Each pod reaches its peers by service name, resolved to the copy of the peer's service in its own member.
+    const pod = await fleet.member("k8s-2").client.get(R.pods, "default", running[1].podName);
+    const aliases = isRecord(pod?.spec) && Array.isArray(pod.spec.hostAliases) ? pod.spec.hostAliases : [];
+    const peer0 = aliases.find(
+      (a) => isRecord(a) && Array.isArray(a.hostnames) && a.hostnames[0] === `${name}-etcd-peer-0`,
+    );
+    const local = await fleet.member("k8s-2").client.get(R.services, "default", `${name}-etcd-peer-0`);
+    assert.ok(isRecord(peer0) && isRecord(local?.spec));
+    assert.equal(peer0.ip, local.spec.clusterIP);
+  });
+
+  it("cloud: LoadBalancer pod services, each only in its pod's member", async () => {
+    const name = await create(await readFile(join(SEEDS, "etcd-cloud-ack.yaml"), "utf8"));
+    const running = await provesWorkingEtcd(name);
+    for (const [i, replica] of running.entries()) {
+      const service = await fleet
+        .member(replica.member ?? "")
+        .client.get(R.services, "default", `${name}-etcd-peer-${i}`);
+      const ingress =
+        isRecord(service?.status) && isRecord(service.status.loadBalancer)
+          ? service.status.loadBalancer.ingress
+          : [];
+      assert.ok(Array.isArray(ingress) && isRecord(ingress[0]));
+      assert.equal(replica.address, ingress[0].ip, `${replica.podName} is addressed by its load balancer`);
+      for (const other of ["k8s-1", "k8s-2", "k8s-3"].filter((m) => m !== replica.member)) {
+        assert.equal(
+          await fleet.member(other).client.get(R.services, "default", `${name}-etcd-peer-${i}`),
+          undefined,
+        );
+      }
+    }
+  });
+
+  it("NodePort pod services: peers reach each other at node addresses", async () => {
+    const manifest = (await readFile(join(SEEDS, "etcd-self-hosted.yaml"), "utf8"))
+      .replace("serviceType: ClusterIP", "serviceType: NodePort")
+      .replace("generateName: etcd", "generateName: etcdnp");
+    const name = await create(manifest);
+    await provesWorkingEtcd(name);
+  });
+});
