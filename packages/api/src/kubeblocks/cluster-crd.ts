@@ -85,6 +85,9 @@ const componentSpec = entry(
       { mapKeys: ["name"] },
     ),
     services: list("Services of the component.", service, { mapKeys: ["name"] }),
+    stop: boolean(
+      "Stop the component: its pods are deleted, its PVCs and services kept (OpsRequest Stop sets it).",
+    ),
   },
   { required: ["name", "componentDef"], ...KEEP_UNKNOWN },
 );
@@ -120,6 +123,9 @@ const replicaStatus = entry(
     ready: boolean("Whether the pod is Ready."),
     address: string("How peers reach the replica: its pod service's address, or its pod IP."),
     message: string("Why the replica is not running, if it is not."),
+    upToDate: boolean(
+      "Whether the replica's pod was made from the component's current template (resources, definition, restarts).",
+    ),
   },
   { required: ["podName"] },
 );

@@ -86,6 +86,8 @@ export type ClusterComponentSpec = {
   resources?: ResourceRequirements;
   volumeClaimTemplates?: ClusterComponentVolumeClaimTemplate[];
   services?: ClusterComponentService[];
+  /** Stop the component: pods deleted, PVCs and services kept (KubeBlocks 0.9; OpsRequest Stop sets it). */
+  stop?: boolean;
   /** Other KubeBlocks fields are accepted and kept, not read. */
   [field: string]: unknown;
 };
@@ -109,6 +111,8 @@ export type ReplicaStatus = {
   /** How peers reach it: its pod service's address (load-balancer, node or cluster IP) or pod IP. */
   address?: string;
   message?: string;
+  /** Whether its pod was made from the component's current template; false while a restart or resize rolls. */
+  upToDate?: boolean;
 };
 
 export type ClusterComponentStatus = {
