@@ -15,6 +15,10 @@ export type ExecOptions = {
   timeoutMs: number;
   /** Only for a `plain` sandbox: where to run (default "/"). */
   workingDir?: string;
+  /** Which part of a longer output is kept: its start (default, as for probes) or its end. */
+  keep?: "head" | "tail";
+  /** Also given stdout alone, chunk by chunk (the result's `output` mixes in stderr). */
+  onStdout?: (chunk: Buffer) => void;
 };
 
 /** How an exec ended: `exitCode` null when it was killed (see `timedOut`). */
@@ -55,10 +59,17 @@ export function execInContainer(options: ExecOptions): Promise<ExecResult> {
       detached: true,
     });
     let output = "";
-    const collect = (chunk: Buffer) => {
-      if (output.length < MAX_EXEC_OUTPUT) output = (output + chunk.toString()).slice(0, MAX_EXEC_OUTPUT);
-    };
+    const collect =
+      options.keep === "tail"
+        ? (chunk: Buffer) => {
+            output = (output + chunk.toString()).slice(-MAX_EXEC_OUTPUT);
+          }
+        : (chunk: Buffer) => {
+            if (output.length < MAX_EXEC_OUTPUT)
+              output = (output + chunk.toString()).slice(0, MAX_EXEC_OUTPUT);
+          };
     child.stdout.on("data", collect);
+    if (options.onStdout) child.stdout.on("data", options.onStdout);
     child.stderr.on("data", collect);
     let timedOut = false;
     let lastResort: NodeJS.Timeout | undefined;

@@ -32,7 +32,7 @@ export {
   type Timers,
 } from "./probe-worker.ts";
 export { PROBE_DEFAULTS, type ProbeContext, type ProbeOutcome, resolvePort, runProbe } from "./probes.ts";
-export { type LauncherOptions, RealProcessLauncher } from "./process-launcher.ts";
+export { type LauncherOptions, RealProcessLauncher, type RunningContainer } from "./process-launcher.ts";
 export {
   type ContainerExit,
   type ContainerProcess,

@@ -9,7 +9,7 @@ import type { Container, Pod, Probe } from "kubernetes-types/core/v1.js";
 import type { ContainerHandle, ProbeOutcome, ProcessLauncher } from "../kubelet/container-runner.ts";
 import type { LogReader } from "../kubelet/kubelet.ts";
 import { cleanupOrphans } from "./container-state.ts";
-import { execInContainer } from "./exec.ts";
+import { type ExecResult, execInContainer, MAX_EXEC_OUTPUT } from "./exec.ts";
 import { containerLogPath, followContainerLog, logFileFor, pruneContainerLogs } from "./logs.ts";
 import { prepareContainer } from "./prepare.ts";
 import { runProbe } from "./probes.ts";
@@ -32,7 +32,26 @@ export type LauncherOptions = {
   clusterDomain?: string;
 };
 
-type Running = { app: ContainerProcess; env: Record<string, string>; hostname: string };
+type Running = {
+  app: ContainerProcess;
+  env: Record<string, string>;
+  hostname: string;
+  view?: RunningContainer;
+};
+
+/** One run of a container's process (the same object while it runs), for commands run in it from outside (the pod agent). */
+export type RunningContainer = {
+  /** Resolves when this process has exited; a restart is another RunningContainer. */
+  readonly exited: Promise<void>;
+  /**
+   * Runs a command in the container with its environment plus `env`. `output`
+   * (stdout and stderr) and `stdout` keep the last `MAX_EXEC_OUTPUT` characters.
+   */
+  exec(
+    command: string[],
+    options: { env?: Record<string, string>; timeoutMs: number },
+  ): Promise<ExecResult & { stdout: string }>;
+};
 
 /**
  * The kubelet's `ProcessLauncher` and `LogReader` over this runtime: images
@@ -156,6 +175,33 @@ export class RealProcessLauncher implements ProcessLauncher, LogReader {
       },
     });
     return { success: outcome.result === "success", message: outcome.message };
+  }
+
+  /** The container's current process, or undefined when it is not running as a process now. */
+  runningContainer(pod: KubeObject, container: string): RunningContainer | undefined {
+    const running = this.#running.get(runningKey(asPod(pod), container));
+    if (running === undefined) return undefined;
+    const { app, env, hostname } = running;
+    running.view ??= {
+      exited: app.exited.then(() => undefined),
+      exec: async (command, options) => {
+        let stdout = "";
+        const result = await execInContainer({
+          sandbox: this.#options.sandbox,
+          pid: app.pid,
+          command,
+          env: { ...env, ...options.env },
+          hostname,
+          timeoutMs: options.timeoutMs,
+          keep: "tail",
+          onStdout: (chunk) => {
+            stdout = (stdout + chunk.toString()).slice(-MAX_EXEC_OUTPUT);
+          },
+        });
+        return { ...result, stdout };
+      },
+    };
+    return running.view;
   }
 
   async cleanup(pod: KubeObject): Promise<void> {
