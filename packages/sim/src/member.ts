@@ -10,6 +10,7 @@ import {
 } from "@atoll/apiserver";
 import type { Clock, KubeClient, Runnable } from "@atoll/kube";
 import { Manager, R, systemClock } from "@atoll/kube";
+import { ReplicaAgent } from "./agent/index.ts";
 import { ApiEventRecorder } from "./events/recorder.ts";
 import { InformerFactory } from "./informer-factory.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
@@ -186,6 +187,17 @@ export class SimMember {
       logs: launcher,
     });
     manager.add(kubelet);
+    // After the kubelet, so it stops first: a member going down writes no role changes.
+    manager.add(
+      new ReplicaAgent({
+        client: server.client("atoll-agent"),
+        pods,
+        processes: launcher,
+        clock,
+        recorder: recorder("atoll-agent"),
+        onError: options.onError,
+      }),
+    );
     server.setPodLogSource({ open: (pod, logOptions, signal) => kubelet.openLogs(pod, logOptions, signal) });
     manager.add(
       new ServiceAccountController({
