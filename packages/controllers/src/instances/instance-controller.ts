@@ -4,6 +4,7 @@ import {
   type ClusterStatus,
   COMPONENT_DEFINITIONS,
   type ComponentDefinition,
+  InstanceOperationAnnotations,
   KB_CLUSTERS,
   KubeBlocksAnnotations,
   type MemberCluster,
@@ -188,13 +189,20 @@ export class InstanceController implements Runnable {
       allMembers: [...this.#members.keys()],
       fieldManager: this.#fieldManager,
     });
+    if (outcome.switchover) {
+      await this.#patchMetadata(cluster, {
+        annotations: { [InstanceOperationAnnotations.switchoverResult]: JSON.stringify(outcome.switchover) },
+      });
+      return undefined; // the Cluster's update re-queues it
+    }
     const { phase, components: componentStatus, conditions } = syncedStatus(cluster, outcome, candidates);
     await this.#writeStatus(cluster, { phase, components: componentStatus }, conditions, [
       InstanceConditions.DeletionRefused,
     ]);
     if (outcome.failures.length)
       throw new Error(`failed to sync Cluster ${key}: ${outcome.failures.join("; ")}`);
-    return phase === ClusterPhases.Running ? undefined : { requeueAfterMs: this.#resyncMs };
+    const settled = phase === ClusterPhases.Running || phase === ClusterPhases.Stopped;
+    return settled ? undefined : { requeueAfterMs: this.#resyncMs };
   }
 
   async #delete(cluster: Cluster): Promise<ReconcileResult> {

@@ -20,6 +20,13 @@ export const InstanceAnnotations = {
   replicaPlacement: "instances.atoll.io/replica-placement",
   /** On member objects: a digest of what was last applied, so unchanged objects are not re-sent. */
   appliedDigest: "instances.atoll.io/applied-digest",
+  /**
+   * On a replica's pod: a digest of what it was made from (the definition's
+   * runtime, the component's resources and volume templates, its last restart
+   * request) — not of its vars, which change with every scale. A pod whose
+   * digest differs is rolled: re-created, one replica at a time.
+   */
+  templateDigest: "instances.atoll.io/template-digest",
 } as const;
 
 /** Held by a hub Cluster until its member objects are cleaned up per its terminationPolicy. */

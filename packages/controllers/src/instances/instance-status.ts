@@ -22,6 +22,10 @@ export type ReplicaReading = {
   previous?: ReplicaStatus;
   /** Why its pod is not created yet (vars that cannot be resolved). */
   waiting?: string;
+  /** Its component is stopped. */
+  stopped?: boolean;
+  /** Its pod was made from the component's current template. */
+  upToDate?: boolean;
 };
 
 /** A replica's status: Unknown while its member cannot be reached, never its last seen phase. */
@@ -45,6 +49,9 @@ export function replicaStatus(reading: ReplicaReading): ReplicaStatus {
       message: reading.unreachable,
     };
   }
+  if (reading.stopped && (!pod || pod.metadata.deletionTimestamp)) {
+    return { ...base, ready: false, message: pod ? "stopping" : "stopped" };
+  }
   if (!pod || pod.metadata.deletionTimestamp) {
     return {
       ...base,
@@ -62,7 +69,14 @@ export function replicaStatus(reading: ReplicaReading): ReplicaStatus {
   const address =
     serviceAddress(reading.services) ?? (typeof status.podIP === "string" ? status.podIP : undefined);
   const role = pod.metadata.labels?.[KubeBlocksLabels.role];
-  return { ...base, ...(role ? { role } : {}), phase, ready, ...(address ? { address } : {}) };
+  return {
+    ...base,
+    ...(role ? { role } : {}),
+    phase,
+    ready,
+    ...(address ? { address } : {}),
+    upToDate: reading.upToDate === true,
+  };
 }
 
 /** How peers reach a pod service: its load-balancer ingress, else its cluster IP. */
@@ -86,34 +100,53 @@ function serviceAddress(services: KubeObject[]): string | undefined {
 }
 
 const up = (phase: ClusterPhase | undefined) =>
-  phase === ClusterPhases.Running || phase === ClusterPhases.Abnormal;
+  phase === ClusterPhases.Running || phase === ClusterPhases.Abnormal || phase === ClusterPhases.Updating;
 
 /**
- * A component's phase: Running when every replica's pod is Running and
- * Ready (and has a role, when its definition declares roles); Creating until then, unless a replica is Unknown or Failed or the
- * component has been up before, which makes it Abnormal (Failed when it was
- * up and no replica is available any more).
+ * A component's phase. Running when every replica's pod is Running and Ready
+ * (and has a role, when its definition declares roles). Stopping, then
+ * Stopped, when it is stopped. Otherwise: Abnormal when a replica is Unknown
+ * or Failed; Updating while a change rolls over a component that was up
+ * (a replica not up to date, a new replica, or an update not finished yet);
+ * Failed when it was up and no replica is available; Abnormal when it was up;
+ * Creating before it ever was.
  */
 export function componentPhase(
   replicas: readonly ReplicaStatus[],
   previous: ClusterPhase | undefined,
-  needsRole = false,
+  options: { needsRole?: boolean; stopped?: boolean } = {},
 ): ClusterPhase {
+  if (options.stopped) {
+    return replicas.every((r) => r.message === "stopped") ? ClusterPhases.Stopped : ClusterPhases.Stopping;
+  }
   const available = replicas.filter(
-    (r) => r.phase === ReplicaPhases.Running && r.ready && (!needsRole || r.role !== undefined),
+    (r) => r.phase === ReplicaPhases.Running && r.ready && (!options.needsRole || r.role !== undefined),
   ).length;
   if (available === replicas.length) return ClusterPhases.Running;
-  const broken = replicas.some((r) => r.phase === ReplicaPhases.Unknown || r.phase === ReplicaPhases.Failed);
-  if (up(previous) && available === 0) return ClusterPhases.Failed;
-  if (broken || up(previous)) return ClusterPhases.Abnormal;
+  if (replicas.some((r) => r.phase === ReplicaPhases.Unknown || r.phase === ReplicaPhases.Failed)) {
+    return up(previous) && available === 0 ? ClusterPhases.Failed : ClusterPhases.Abnormal;
+  }
+  const rolling =
+    previous === ClusterPhases.Updating ||
+    replicas.some((r) => r.upToDate === false || (r.phase === ReplicaPhases.Pending && r.member));
+  if (up(previous) && rolling) return ClusterPhases.Updating;
+  if (up(previous)) return available === 0 ? ClusterPhases.Failed : ClusterPhases.Abnormal;
+  if (previous === ClusterPhases.Stopped || previous === ClusterPhases.Stopping)
+    return ClusterPhases.Updating;
   return ClusterPhases.Creating;
 }
 
-/** The Cluster's phase from its components': the worst of them, Running only when all are. */
+/** The Cluster's phase from its components': the worst of them; Stopped when all are; else Running. */
 export function clusterPhase(components: ReadonlyArray<ClusterComponentStatus>): ClusterPhase {
   const phases = components.map((c) => c.phase);
-  for (const phase of [ClusterPhases.Failed, ClusterPhases.Abnormal, ClusterPhases.Creating] as const) {
-    if (phases.includes(phase)) return phase;
-  }
+  const order = [
+    ClusterPhases.Failed,
+    ClusterPhases.Abnormal,
+    ClusterPhases.Creating,
+    ClusterPhases.Stopping,
+    ClusterPhases.Updating,
+  ] as const;
+  for (const phase of order) if (phases.includes(phase)) return phase;
+  if (phases.length > 0 && phases.every((p) => p === ClusterPhases.Stopped)) return ClusterPhases.Stopped;
   return ClusterPhases.Running;
 }

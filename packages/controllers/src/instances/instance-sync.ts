@@ -1,9 +1,20 @@
-import type { Cluster, ComponentDefinition, ReplicaStatus } from "@atoll/api";
+import {
+  type Cluster,
+  type ClusterComponentSpec,
+  type ComponentDefinition,
+  InstanceOperationAnnotations,
+  KubeBlocksLabels,
+  type ReplicaStatus,
+  type RestartRequest,
+  type SwitchoverRequest,
+  type SwitchoverResult,
+} from "@atoll/api";
 import { type KubeObject, R } from "@atoll/kube";
-import { podName } from "./instance-names.ts";
+import { memberLeaveAction, parseJson, runAction, switchoverAction } from "./agent-actions.ts";
+import { InstanceAnnotations, podName } from "./instance-names.ts";
 import type { ReplicaReading } from "./instance-status.ts";
 import { INSTANCE_KINDS, type MemberInformers } from "./member-informers.ts";
-import { type MemberObject, replicaObjects } from "./member-objects.ts";
+import { type MemberObject, replicaObjects, templateDigest } from "./member-objects.ts";
 import { applyObject, deleteObject, ensureNamespace, messageOf } from "./member-writes.ts";
 import type { ReplicaPlacement } from "./placement.ts";
 import { resolveVars, type VarLookup } from "./vars.ts";
@@ -28,15 +39,22 @@ export type SyncOutcome = {
   readings: Record<string, ReplicaReading[]>;
   /** Components whose definition declares roles: a replica of one is available only once it has a role. */
   roleful: Set<string>;
+  /** Components stopped (`componentSpecs[].stop`): no pods, PVCs and services kept. */
+  stopped: Set<string>;
   /** Component names whose ComponentDefinition does not exist, with the definition's name. */
   missingDefinitions: string[];
   failures: string[];
+  /** A switchover request that has just finished, to record on the Cluster. */
+  switchover?: SwitchoverResult;
 };
 
 /**
  * Writes what every replica needs into the members that may be written to,
- * removes from them what the instance no longer has (replicas scaled away,
- * pod services dropped), and reports what it saw of each replica.
+ * rolls replicas whose template changed (one at a time), removes from the
+ * members what the instance no longer has (replicas scaled away — after the
+ * definition's memberLeave ran on a peer — stopped pods, dropped pod
+ * services), runs a requested switchover, and reports what it saw of each
+ * replica.
  */
 export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
   const { cluster, placement } = input;
@@ -53,19 +71,20 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
     kept.set(member, own);
     own.add(`${object.resource.resource}/${object.name}`);
   };
+  const open = (member: string) => {
+    const access = member ? input.access(member) : undefined;
+    return access && !("closed" in access) ? access : undefined;
+  };
   const lookup: VarLookup = {
-    service(member, ns, service) {
-      const access = input.access(member);
-      return "closed" in access ? undefined : access.informers.get(R.services, ns, service);
-    },
-    nodeAddress(member) {
-      const access = input.access(member);
-      return "closed" in access ? undefined : access.informers.nodeAddress();
-    },
+    service: (member, ns, service) => open(member)?.informers.get(R.services, ns, service),
+    nodeAddress: (member) => open(member)?.informers.nodeAddress(),
   };
   const readings: SyncOutcome["readings"] = {};
   const missingDefinitions: string[] = [];
   const roleful = new Set<string>();
+  const stopped = new Set<string>();
+  const restarts =
+    parseJson<RestartRequest>(cluster.metadata.annotations?.[InstanceOperationAnnotations.restart]) ?? {};
   const previous = new Map<string, ReplicaStatus>(
     Object.values(cluster.status?.components ?? {}).flatMap((c) =>
       (c.replicas ?? []).map((r) => [r.podName, r] as const),
@@ -75,6 +94,7 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
     const definition = input.definition(component.componentDef);
     if (!definition) missingDefinitions.push(`${component.name} (${component.componentDef})`);
     if (definition?.spec.roles?.length) roleful.add(component.name);
+    if (component.stop === true) stopped.add(component.name);
     const members = placement[component.name] ?? [];
     const vars = definition
       ? resolveVars({
@@ -86,32 +106,45 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
           lookup,
         })
       : undefined;
+    const template = definition ? templateDigest(definition, component, restarts[component.name]) : "";
     readings[component.name] = members.map((member, ordinal) => {
       const pod = podName(name, component.name, ordinal);
       const objects =
         definition && vars
-          ? replicaObjects(cluster, component, definition, ordinal, {
-              env: vars.env,
-              hostAliases: vars.hostAliases(member),
-            })
+          ? replicaObjects(
+              cluster,
+              component,
+              definition,
+              ordinal,
+              { env: vars.env, hostAliases: vars.hostAliases(member) },
+              template,
+            )
           : undefined;
       const access = member ? input.access(member) : undefined;
-      const open = access && !("closed" in access) ? access : undefined;
-      const exists = open && objects ? open.informers.get(R.pods, namespace, pod) !== undefined : false;
-      const held = vars !== undefined && vars.waiting.length > 0 && !exists;
+      const live = open(member)?.informers.get(R.pods, namespace, pod);
+      const held = vars !== undefined && vars.waiting.length > 0 && !live;
+      const stop = stopped.has(component.name);
       if (objects) {
-        add(member, [...objects.claims, ...(held ? [] : [objects.pod]), ...objects.services]);
+        add(member, [...objects.claims, ...(held || stop ? [] : [objects.pod]), ...objects.services]);
         if (held) keep(member, objects.pod);
         for (const mirror of new Set([member, ...input.mirrorMembers])) add(mirror, objects.mirrored);
       }
-      const reading: ReplicaReading = { podName: pod, member, services: [], previous: previous.get(pod) };
+      const reading: ReplicaReading = {
+        podName: pod,
+        member,
+        services: [],
+        previous: previous.get(pod),
+        stopped: stop,
+      };
       if (access && "closed" in access) return { ...reading, unreachable: access.closed };
       if (!access) return reading;
       if (held) return { ...reading, waiting: `waiting for vars: ${vars?.waiting.join("; ")}` };
       const own = [...(objects?.services ?? []), ...(objects?.mirrored ?? [])];
       return {
         ...reading,
-        pod: access.informers.get(objects?.pod.resource ?? INSTANCE_KINDS[0], namespace, pod),
+        pod: live,
+        upToDate:
+          live !== undefined && live.metadata.annotations?.[InstanceAnnotations.templateDigest] === template,
         services: own
           .map((s) => access.informers.get(s.resource, s.namespace, s.name))
           .filter((s): s is KubeObject => s !== undefined),
@@ -119,26 +152,29 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
     });
   }
   const failures: string[] = [];
+  const fail = (error: unknown) => failures.push(messageOf(error));
   for (const [member, objects] of desired) {
-    const access = input.access(member);
-    if ("closed" in access) continue;
+    const access = open(member);
+    if (!access) continue;
     try {
       await ensureNamespace(access.informers, access.namespaces, namespace);
     } catch (error) {
       failures.push(`failed to create namespace ${namespace} in member ${member}: ${messageOf(error)}`);
       continue;
     }
-    for (const object of objects) {
-      await applyObject(access.informers, object, input.fieldManager).catch((e) =>
-        failures.push(messageOf(e)),
-      );
-    }
+    for (const object of objects) await applyObject(access.informers, object, input.fieldManager).catch(fail);
+  }
+  for (const [component, replicas] of Object.entries(readings)) {
+    if (stopped.has(component)) continue;
+    const next = nextToRoll(replicas, roleful.has(component));
+    const access = next ? open(next.member) : undefined;
+    if (next?.pod && access) await deleteObject(access.informers, R.pods, next.pod).catch(fail);
   }
   // Without every definition the desired set is incomplete: removing "leftovers" then would remove live replicas.
   if (missingDefinitions.length === 0) {
     for (const member of input.allMembers) {
-      const access = input.access(member);
-      if ("closed" in access || !access.informers.synced) continue;
+      const access = open(member);
+      if (!access?.informers.synced) continue;
       const wanted = new Set([
         ...(desired.get(member) ?? []).map((o) => `${o.resource.resource}/${o.name}`),
         ...(kept.get(member) ?? []),
@@ -146,10 +182,148 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
       for (const kind of INSTANCE_KINDS) {
         for (const live of access.informers.objectsOf(kind, namespace, name)) {
           if (wanted.has(`${kind.resource}/${live.metadata.name}`)) continue;
-          await deleteObject(access.informers, kind, live).catch((e) => failures.push(messageOf(e)));
+          if (kind === R.pods) {
+            const left = await leaveFirst({
+              cluster,
+              live,
+              readings,
+              roleful,
+              definition: input.definition,
+              open,
+            });
+            if (left !== true) {
+              if (left) failures.push(left);
+              continue;
+            }
+          }
+          await deleteObject(access.informers, kind, live).catch(fail);
         }
       }
     }
   }
-  return { readings, roleful, missingDefinitions, failures };
+  const switchover = await runSwitchover({ cluster, readings, definition: input.definition, open }).catch(
+    (e) => {
+      fail(e);
+      return undefined;
+    },
+  );
+  return { readings, roleful, stopped, missingDefinitions, failures, ...(switchover ? { switchover } : {}) };
+}
+
+type Open = (member: string) => { informers: MemberInformers; namespaces: Set<string> } | undefined;
+
+const available = (r: ReplicaReading, needsRole: boolean) =>
+  r.pod !== undefined &&
+  !r.pod.metadata.deletionTimestamp &&
+  isReady(r.pod) &&
+  (!needsRole || r.pod.metadata.labels?.[KubeBlocksLabels.role] !== undefined);
+
+/**
+ * The replica to re-create next in a roll: none while any replica of the
+ * component is unavailable (a roll never takes down two at once); else an
+ * out-of-date follower, and the leader (a writable role) last.
+ */
+export function nextToRoll(
+  replicas: readonly ReplicaReading[],
+  needsRole: boolean,
+): ReplicaReading | undefined {
+  if (replicas.some((r) => r.unreachable !== undefined || !available(r, needsRole))) return undefined;
+  const outdated = replicas.filter((r) => r.upToDate === false);
+  const isLeader = (r: ReplicaReading) => r.pod?.metadata.labels?.[KubeBlocksLabels.role] === "leader";
+  return outdated.find((r) => !isLeader(r)) ?? outdated[0];
+}
+
+/**
+ * Before a scaled-away replica's pod goes: its definition's memberLeave,
+ * run on a replica that stays, so the engine forgets it. True when the pod
+ * may go; undefined while the action runs; a message when it cannot run.
+ */
+async function leaveFirst(options: {
+  cluster: Cluster;
+  live: KubeObject;
+  readings: SyncOutcome["readings"];
+  roleful: Set<string>;
+  definition(name: string): ComponentDefinition | undefined;
+  open: Open;
+}): Promise<true | string | undefined> {
+  const { cluster, live } = options;
+  const componentName = live.metadata.labels?.[KubeBlocksLabels.componentName] ?? "";
+  const component = cluster.spec.componentSpecs?.find((c: ClusterComponentSpec) => c.name === componentName);
+  const ordinal = Number((live.metadata.name ?? "").split("-").pop());
+  // Only a replica scaled away leaves; a stopped or rolled one comes back as the same member.
+  if (!component || component.stop === true || !(ordinal >= (component.replicas ?? 1))) return true;
+  const definition = options.definition(component.componentDef);
+  const action = definition ? memberLeaveAction(definition) : undefined;
+  if (!action) return true;
+  const stays = (options.readings[componentName] ?? []).find((r) =>
+    available(r, options.roleful.has(componentName)),
+  );
+  const access = stays ? options.open(stays.member) : undefined;
+  if (!stays?.pod || !access)
+    return `memberLeave for ${live.metadata.name} waits for a replica that stays to be available`;
+  const result = await runAction(access.informers, stays.pod, {
+    id: `leave-${live.metadata.uid}`,
+    ...action,
+    env: { KB_LEAVE_MEMBER_POD_NAME: live.metadata.name ?? "" },
+  });
+  if (!result) return undefined;
+  if (result.exitCode !== 0) {
+    return `memberLeave of ${live.metadata.name} failed on ${stays.podName} (exit ${result.exitCode}): ${result.output.slice(-300)}`;
+  }
+  return true;
+}
+
+/** Runs the switchover the Cluster asks for, on the component's leader; its result once the agent answered. */
+async function runSwitchover(options: {
+  cluster: Cluster;
+  readings: SyncOutcome["readings"];
+  definition(name: string): ComponentDefinition | undefined;
+  open: Open;
+}): Promise<SwitchoverResult | undefined> {
+  const annotations = options.cluster.metadata.annotations ?? {};
+  const request = parseJson<SwitchoverRequest>(annotations[InstanceOperationAnnotations.switchover]);
+  const done = parseJson<SwitchoverResult>(annotations[InstanceOperationAnnotations.switchoverResult]);
+  if (!request?.id || done?.id === request.id) return undefined;
+  const finish = (succeeded: boolean, message: string, ranOn?: string): SwitchoverResult => ({
+    id: request.id,
+    succeeded,
+    ...(ranOn ? { ranOn } : {}),
+    message,
+    finishedAt: new Date().toISOString(),
+  });
+  const component = options.cluster.spec.componentSpecs?.find((c) => c.name === request.component);
+  const definition = component ? options.definition(component.componentDef) : undefined;
+  if (!component || !definition) return finish(false, `component ${request.component} not found`);
+  const candidate = request.candidate && request.candidate !== "*" ? request.candidate : undefined;
+  const replicas = options.readings[component.name] ?? [];
+  if (candidate && !replicas.some((r) => r.podName === candidate)) {
+    return finish(false, `${candidate} is not a replica of component ${component.name}`);
+  }
+  const action = switchoverAction(definition, candidate !== undefined);
+  if (!action)
+    return finish(false, `ComponentDefinition ${definition.metadata.name} has no switchover action`);
+  const leader = replicas.find((r) => r.pod?.metadata.labels?.[KubeBlocksLabels.role] === "leader");
+  if (candidate && leader?.podName === candidate)
+    return finish(true, `${candidate} is the leader already`, candidate);
+  const access = leader ? options.open(leader.member) : undefined;
+  if (!leader?.pod || !access) return undefined; // no leader to hand over from yet: wait for one
+  const result = await runAction(access.informers, leader.pod, {
+    id: `switchover-${request.id}`,
+    ...action,
+    env: {
+      KB_SWITCHOVER_CANDIDATE_NAME: candidate ?? "",
+      KB_SWITCHOVER_CURRENT_NAME: leader.podName,
+    },
+  });
+  if (!result) return undefined;
+  return finish(
+    result.exitCode === 0,
+    result.output.trim().slice(-500) || `exit ${result.exitCode}`,
+    leader.podName,
+  );
+}
+
+function isReady(pod: KubeObject): boolean {
+  const status = pod.status as { conditions?: Array<{ type?: string; status?: string }> } | undefined;
+  return status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true;
 }

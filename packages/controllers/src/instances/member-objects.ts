@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import {
+  AgentAnnotations,
   type Cluster,
   type ClusterComponentService,
   type ClusterComponentSpec,
@@ -9,8 +11,8 @@ import {
   ServicePlacements,
 } from "@atoll/api";
 import { isRecord, type KubeObject, R, type ResourceId } from "@atoll/kube";
-import { AgentAnnotations } from "./agent-names.ts";
-import { claimName, InstanceLabels, podName, podServiceName } from "./instance-names.ts";
+
+import { claimName, InstanceAnnotations, InstanceLabels, podName, podServiceName } from "./instance-names.ts";
 import type { EnvVar, HostAlias } from "./vars.ts";
 
 /** One object to write into one member. */
@@ -39,6 +41,7 @@ export function replicaObjects(
   definition: ComponentDefinition,
   ordinal: number,
   vars: { env: EnvVar[]; hostAliases: HostAlias[] } = { env: [], hostAliases: [] },
+  template = "",
 ): ReplicaObjects {
   const namespace = cluster.metadata.namespace ?? "default";
   const clusterName = cluster.metadata.name ?? "";
@@ -84,7 +87,10 @@ export function replicaObjects(
       name: pod,
       namespace,
       labels: { ...labels, [InstanceLabels.podName]: pod },
-      ...(probe ? { annotations: { [AgentAnnotations.roleProbe]: probe } } : {}),
+      annotations: {
+        ...(probe ? { [AgentAnnotations.roleProbe]: probe } : {}),
+        ...(template ? { [InstanceAnnotations.templateDigest]: template } : {}),
+      },
     },
     spec: podSpec(definition, component, pod, vars),
   };
@@ -95,6 +101,22 @@ export function replicaObjects(
  * The definition's role probe as the replica agent reads it (the agent runs
  * it where the replica runs and sets the pod's role label from its output).
  */
+/** What a component's pods are made from, apart from vars: a change rolls its replicas. */
+export function templateDigest(
+  definition: ComponentDefinition,
+  component: ClusterComponentSpec,
+  restartedAt: string | undefined,
+): string {
+  const inputs = {
+    runtime: definition.spec.runtime,
+    roleProbe: definition.spec.lifecycleActions?.roleProbe,
+    resources: component.resources,
+    volumes: component.volumeClaimTemplates?.map((t) => t.name),
+    restartedAt,
+  };
+  return createHash("sha256").update(JSON.stringify(inputs)).digest("hex").slice(0, 16);
+}
+
 function roleProbeAnnotation(definition: ComponentDefinition): string | undefined {
   const probe = definition.spec.lifecycleActions?.roleProbe;
   const action = probe?.customHandler;

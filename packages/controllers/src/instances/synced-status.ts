@@ -17,11 +17,10 @@ export function syncedStatus(
   const components: Record<string, ClusterComponentStatus> = {};
   for (const [name, readings] of Object.entries(outcome.readings)) {
     const replicas = readings.map(replicaStatus);
-    const phase = componentPhase(
-      replicas,
-      cluster.status?.components?.[name]?.phase,
-      outcome.roleful.has(name),
-    );
+    const phase = componentPhase(replicas, cluster.status?.components?.[name]?.phase, {
+      needsRole: outcome.roleful.has(name),
+      stopped: outcome.stopped.has(name),
+    });
     components[name] = { phase, podsReady: replicas.every((r) => r.ready), replicas };
   }
   const unplaced = Object.values(outcome.readings)

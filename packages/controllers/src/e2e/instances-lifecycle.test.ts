@@ -1,0 +1,259 @@
+/**
+ * Changing a running cross-member etcd, for real, through the Cluster
+ * itself (what OpsRequests do underneath): a restart request and a resources
+ * change roll the replicas one at a time with the instance serving
+ * throughout; scaling out adds engine members and scaling in removes them
+ * (memberLeave) before their pods go; a switchover moves leadership to the
+ * named replica; stop deletes the pods and keeps the data, start brings it
+ * back.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
+import {
+  type Cluster,
+  InstanceOperationAnnotations,
+  KB_CLUSTERS,
+  type ReplicaStatus,
+  type SwitchoverResult,
+} from "@atoll/api";
+import { isRecord, R } from "@atoll/kube";
+import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+
+const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
+const WAIT = 90_000;
+const NAME = "lifecycle";
+let fleet: TestFleet;
+
+before(async () => {
+  if (!haveEtcd) return;
+  fleet = await startFleet({
+    ids: [117, 118, 119],
+    instances: true,
+    mesh: true,
+    simOptions: () => ({ runtime: undefined }),
+  });
+});
+after(async () => {
+  await fleet?.stop();
+});
+
+async function cluster(): Promise<Cluster> {
+  const found = await fleet.hub.get(KB_CLUSTERS, "default", NAME);
+  assert.ok(found, "the Cluster exists");
+  return found as Cluster;
+}
+
+const replicasOf = async () => (await cluster()).status?.components?.etcd?.replicas ?? [];
+
+async function endpointOf(replica: ReplicaStatus): Promise<string> {
+  const pod = await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName);
+  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
+  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
+  return `http://${ip}:2379`;
+}
+
+const etcdctl = (endpoint: string, ...args: string[]) =>
+  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
+    env: { ...process.env, ETCDCTL_API: "3" },
+    timeout: 15_000,
+  });
+
+async function running(count: number, what: string): Promise<ReplicaStatus[]> {
+  return until(
+    what,
+    async () => {
+      const c = await cluster();
+      const list = c.status?.components?.etcd?.replicas ?? [];
+      const ok =
+        c.status?.phase === "Running" &&
+        list.length === count &&
+        list.every((r) => r.ready && r.upToDate && r.role) &&
+        list.filter((r) => r.role === "leader").length === 1;
+      return ok ? list : undefined;
+    },
+    WAIT,
+  );
+}
+
+async function engineMembers(replica: ReplicaStatus): Promise<string[]> {
+  const out = (await etcdctl(await endpointOf(replica), "member", "list")).stdout.trim();
+  return out
+    .split("\n")
+    .map((line) => line.split(", ")[2])
+    .sort();
+}
+
+const podUid = async (replica: ReplicaStatus) =>
+  (await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName))?.metadata.uid;
+
+describe("a running etcd changed through its Cluster", { skip: !haveEtcd && "etcd is not installed" }, () => {
+  it("starts with three replicas", async () => {
+    await fleet.hub.create(KB_CLUSTERS, "default", {
+      apiVersion: "apps.kubeblocks.io/v1alpha1",
+      kind: "Cluster",
+      metadata: { name: NAME },
+      spec: {
+        terminationPolicy: "WipeOut",
+        componentSpecs: [
+          {
+            name: "etcd",
+            componentDef: "etcd-0.9.0",
+            replicas: 3,
+            volumeClaimTemplates: [
+              {
+                name: "data",
+                spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+              },
+            ],
+            services: [
+              {
+                name: "peer",
+                serviceType: "ClusterIP",
+                podService: true,
+                annotations: { "service.cilium.io/global": "true" },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const replicas = await running(3, "three replicas Running");
+    assert.match((await etcdctl(await endpointOf(replicas[0]), "put", "k", "v")).stdout, /OK/);
+  });
+
+  it("a restart request rolls every replica, one at a time, leader last", async () => {
+    const before = await replicasOf();
+    const uids = await Promise.all(before.map(podUid));
+    await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "merge", {
+      metadata: {
+        annotations: {
+          [InstanceOperationAnnotations.restart]: JSON.stringify({ etcd: new Date().toISOString() }),
+        },
+      },
+    });
+    let mostDown = 0;
+    let sawUpdating = false;
+    const after = await until(
+      "every replica re-created and Running",
+      async () => {
+        const c = await cluster();
+        const list = c.status?.components?.etcd?.replicas ?? [];
+        sawUpdating ||= c.status?.phase === "Updating";
+        mostDown = Math.max(mostDown, list.filter((r) => !r.ready).length);
+        if (c.status?.phase !== "Running" || !list.every((r) => r.upToDate && r.ready && r.role))
+          return undefined;
+        const now = await Promise.all(list.map(podUid));
+        return now.every((uid, i) => uid !== uids[i]) ? list : undefined;
+      },
+      WAIT,
+    );
+    assert.equal(after.length, 3);
+    assert.ok(sawUpdating, "the Cluster showed Updating while rolling");
+    assert.ok(mostDown <= 1, `at most one replica down at a time (saw ${mostDown})`);
+    assert.equal(
+      (await etcdctl(await endpointOf(after[2]), "get", "k", "--print-value-only")).stdout.trim(),
+      "v",
+    );
+  });
+
+  it("scaling out adds engine members, scaling in removes them before their pods go", async () => {
+    await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "json", [
+      { op: "replace", path: "/spec/componentSpecs/0/replicas", value: 5 },
+    ]);
+    const outAt = Date.now();
+    const five = await running(5, "five replicas Running");
+    console.log(`# scale out 3 → 5: ${Date.now() - outAt} ms`);
+    assert.deepEqual(
+      five.map((r) => r.member),
+      ["k8s-1", "k8s-2", "k8s-3", "k8s-1", "k8s-2"],
+    );
+    assert.equal((await engineMembers(five[0])).length, 5);
+    assert.equal(
+      (await etcdctl(await endpointOf(five[4]), "get", "k", "--print-value-only")).stdout.trim(),
+      "v",
+    );
+    await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "json", [
+      { op: "replace", path: "/spec/componentSpecs/0/replicas", value: 3 },
+    ]);
+    const inAt = Date.now();
+    const three = await running(3, "back to three replicas");
+    await until(
+      "the scaled-away replicas left the engine and their pods are gone",
+      async () => {
+        const names = await engineMembers(three[0]);
+        const gone = await Promise.all(
+          [five[3], five[4]].map(
+            async (r) => !(await fleet.member(r.member ?? "").client.get(R.pods, "default", r.podName)),
+          ),
+        );
+        return names.length === 3 && gone.every(Boolean) ? names : undefined;
+      },
+      30_000,
+    );
+    console.log(`# scale in 5 → 3: ${Date.now() - inAt} ms`);
+    assert.deepEqual(await engineMembers(three[0]), three.map((r) => r.podName).sort());
+  });
+
+  it("a switchover hands leadership to the named replica", async () => {
+    const list = await replicasOf();
+    const candidate = list.find((r) => r.role !== "leader");
+    assert.ok(candidate);
+    await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "merge", {
+      metadata: {
+        annotations: {
+          [InstanceOperationAnnotations.switchover]: JSON.stringify({
+            id: "test-1",
+            component: "etcd",
+            candidate: candidate.podName,
+          }),
+        },
+      },
+    });
+    const result = await until(
+      "the switchover's result",
+      async () => {
+        const text = (await cluster()).metadata.annotations?.[InstanceOperationAnnotations.switchoverResult];
+        const parsed = text ? (JSON.parse(text) as SwitchoverResult) : undefined;
+        return parsed?.id === "test-1" ? parsed : undefined;
+      },
+      30_000,
+    );
+    assert.ok(result.succeeded, result.message);
+    await until(
+      "the candidate shown as leader",
+      async () =>
+        (await replicasOf()).find((r) => r.podName === candidate.podName)?.role === "leader" || undefined,
+      10_000,
+    );
+  });
+
+  it("stop deletes the pods and keeps the data; start brings it back", async () => {
+    await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "json", [
+      { op: "add", path: "/spec/componentSpecs/0/stop", value: true },
+    ]);
+    await until("Stopped", async () => (await cluster()).status?.phase === "Stopped" || undefined, WAIT);
+    for (const member of fleet.members) {
+      const pods = await member.client.list(R.pods, {
+        namespace: "default",
+        labelSelector: "app.kubernetes.io/instance=lifecycle",
+      });
+      assert.equal(pods.items.length, 0, `no pods left in ${member.name}`);
+      const claims = await member.client.list(R.persistentvolumeclaims, {
+        namespace: "default",
+        labelSelector: "app.kubernetes.io/instance=lifecycle",
+      });
+      assert.equal(claims.items.length, 1, `the data stays in ${member.name}`);
+    }
+    await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "json", [
+      { op: "replace", path: "/spec/componentSpecs/0/stop", value: false },
+    ]);
+    const back = await running(3, "Running again after start");
+    assert.equal(
+      (await etcdctl(await endpointOf(back[1]), "get", "k", "--print-value-only")).stdout.trim(),
+      "v",
+    );
+  });
+});
