@@ -15,6 +15,7 @@ import { McsController } from "./mcs/mcs-controller.ts";
 import type { Connector } from "./members/connection.ts";
 import type { HealthSettings } from "./members/health.ts";
 import { MemberClusterController } from "./members/member-cluster-controller.ts";
+import { OpsController } from "./ops/index.ts";
 import { propagationContext } from "./propagation/context.ts";
 import { type PropagationOptions, propagationRunnables } from "./propagation/propagation.ts";
 
@@ -82,6 +83,7 @@ export async function startHubControllers(options: HubControllersOptions): Promi
   if (options.instances !== false) {
     await installBuiltInDefinitions(options.hub);
     manager.add(new InstanceController(context));
+    manager.add(new OpsController(context));
   }
   await manager.start();
   return {

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { clusterOf } from "./ops.fixture.ts";
+import { OPS_QUEUE_ANNOTATION } from "./ops-names.ts";
+import { enqueued, isStarted, parseQueue, queueValue, started, without } from "./ops-queue.ts";
+
+describe("a Cluster's ops queue", () => {
+  it("reads KubeBlocks' annotation, and an unreadable one as empty", () => {
+    const read = (value: string) => parseQueue(clusterOf({ annotations: { [OPS_QUEUE_ANNOTATION]: value } }));
+    assert.deepEqual(read('[{"name":"a","type":"Restart"},{"name":"b","type":"Stop","inQueue":true}]'), [
+      { name: "a", type: "Restart" },
+      { name: "b", type: "Stop", inQueue: true },
+    ]);
+    assert.deepEqual(read("{oops"), []);
+    assert.deepEqual(read('{"name":"a"}'), []);
+    assert.deepEqual(read('[{"type":"Stop"}, 3, {"name":"c"}]'), [{ name: "c", type: "" }]);
+    assert.deepEqual(parseQueue(clusterOf()), []);
+  });
+
+  it("queues at the end once, starts in place, and removes", () => {
+    let queue = enqueued([], "a", "Restart");
+    queue = enqueued(queue, "b", "Stop");
+    queue = enqueued(queue, "a", "Restart");
+    assert.deepEqual(queue, [
+      { name: "a", type: "Restart", inQueue: true },
+      { name: "b", type: "Stop", inQueue: true },
+    ]);
+    assert.equal(isStarted(queue, "a"), false);
+    queue = started(queue, "a");
+    assert.equal(isStarted(queue, "a"), true);
+    assert.equal(isStarted(queue, "b"), false);
+    assert.deepEqual(without(queue, ["a"]), [{ name: "b", type: "Stop", inQueue: true }]);
+    assert.equal(queueValue([]), null, "an empty queue removes the annotation");
+    assert.equal(queueValue(without(queue, ["b"])), '[{"name":"a","type":"Restart"}]');
+  });
+});
