@@ -1,12 +1,4 @@
-import {
-  type Cluster,
-  KB_CLUSTERS,
-  OPS_REQUESTS,
-  type OpsPhase,
-  OpsPhases,
-  OpsTypes,
-  opsClusterName,
-} from "@atoll/api";
+import { type Cluster, KB_CLUSTERS, OPS_REQUESTS, OpsPhases, OpsTypes, opsClusterName } from "@atoll/api";
 import {
   Controller,
   type Informer,
@@ -16,19 +8,23 @@ import {
   objectKeyOf,
   type ReconcileResult,
   type Runnable,
-  rfc3339,
-  StatusError,
 } from "@atoll/kube";
 import type { PropagationContext } from "../propagation/context.ts";
 import { changeCluster, messageOf } from "./cluster-writes.ts";
 import { cancelChange, lastConfiguration, startChange } from "./ops-actions.ts";
-import { OpsConditions, OpsLabels, OpsReasons } from "./ops-names.ts";
+import { expire } from "./ops-expiry.ts";
+import { labelOps } from "./ops-labels.ts";
+import { OpsReasons } from "./ops-names.ts";
 import { evaluate, statusDigest } from "./ops-progress.ts";
 import { enqueued, isStarted, parseQueue, type QueueEntry, started, without } from "./ops-queue.ts";
 import type { Ops, OpsComponentStatus, OpsStatus } from "./ops-spec.ts";
 import { switchoversOf } from "./ops-spec.ts";
 import {
+  cancelling,
+  cancelRefused,
   changedStatus,
+  clusterGone,
+  concluded,
   creating,
   finished,
   isTerminal,
@@ -38,9 +34,14 @@ import {
   waiting,
 } from "./ops-status.ts";
 import { checkAtStart, checkClusterPhase, leaderOf, type Problem, validate } from "./ops-validation.ts";
+import { leaveQueue, pruneQueue, staleEntries } from "./queue-upkeep.ts";
 
 export type OpsControllerOptions = {
-  /** OpsRequests reconciled at once (default 4). */
+  /**
+   * OpsRequests reconciled at once (default 1: operations created in the
+   * same second queue in the order they arrive, which concurrent reconciles
+   * would race on).
+   */
   concurrency?: number;
   /** How often a running operation is looked at without an event, for its timeouts (default 5000 ms). */
   resyncMs?: number;
@@ -52,7 +53,6 @@ const NAME = "ops";
 /** Queue keys that prune a Cluster's ops queue after an OpsRequest is deleted: `cluster:<ns>/<name>`. */
 const CLUSTER_KEY = "cluster:";
 const BY_CLUSTER = "ops.atoll.io/cluster";
-const LABEL_VALUE = /^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/;
 
 const clusterKeyOf = (op: KubeObject) =>
   `${op.metadata.namespace}/${isRecord(op.spec) ? opsClusterName(op.spec as Ops["spec"]) : ""}`;
@@ -83,7 +83,7 @@ export class OpsController implements Runnable {
       name: NAME,
       reconcile: (key) => this.#reconcile(key),
       onError: context.onError,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? 1,
     });
   }
 
@@ -117,11 +117,15 @@ export class OpsController implements Runnable {
 
   async #reconcile(key: string): Promise<ReconcileResult> {
     if (this.#stopped) return undefined;
-    if (key.startsWith(CLUSTER_KEY)) return this.#prune(key.slice(CLUSTER_KEY.length));
+    if (key.startsWith(CLUSTER_KEY)) {
+      const cluster = this.#clusters?.get(key.slice(CLUSTER_KEY.length)) as Cluster | undefined;
+      if (cluster) await pruneQueue({ hub: this.#context.hub, ops: this.#ops }, cluster);
+      return undefined;
+    }
     const op = this.#ops?.get(key) as Ops | undefined;
     if (!op || op.metadata.deletionTimestamp) return undefined;
     if (!isRecord(op.spec)) return this.#finish(op, rejected(invalidSpec, this.#now()));
-    if (await this.#label(op)) return undefined;
+    if (await labelOps(this.#context.hub, op)) return undefined;
     if (isTerminal(op.status?.phase)) return this.#afterFinish(op);
     const cluster = await this.#cluster(op);
     if (!cluster) return this.#clusterGone(op);
@@ -146,11 +150,18 @@ export class OpsController implements Runnable {
     const name = op.metadata.name ?? "";
     const problem = validate(op, cluster);
     if (problem) return this.#finish(op, rejected(problem, this.#now()));
-    const stale = await this.#staleEntries(op.metadata.namespace, queue, name);
+    const stale = await staleEntries(
+      { hub: this.#context.hub, ops: this.#ops },
+      op.metadata.namespace,
+      queue,
+      name,
+    );
     let current: Cluster | undefined = cluster;
     if (stale.length || !queue.some((e) => e.name === name)) {
       current = await changeCluster(this.#context.hub, cluster, (c) => ({
-        queue: enqueued(without(parseQueue(c), stale), name, op.spec.type),
+        queue: enqueued(without(parseQueue(c), stale), { name, type: op.spec.type }, (n) =>
+          this.#createdAt(op.metadata.namespace, n),
+        ),
       }));
       if (!current) return this.#clusterGone(op);
     }
@@ -229,8 +240,8 @@ export class OpsController implements Runnable {
       return this.#finish(op, finished(OpsPhases.Aborted, OpsReasons.Timeout, message, now));
     }
     if (op.spec.cancel === true && phase === OpsPhases.Running) return this.#cancel(op, cluster);
-    const cancelling = phase === OpsPhases.Cancelling;
-    const evaluation = evaluate(op, cluster, { now, leaderWaitMs: this.#leaderWaitMs, cancelling });
+    const undoing = phase === OpsPhases.Cancelling;
+    const evaluation = evaluate(op, cluster, { now, leaderWaitMs: this.#leaderWaitMs, cancelling: undoing });
     if (evaluation.change) {
       const change = evaluation.change;
       if (!(await changeCluster(this.#context.hub, cluster, () => change))) return this.#clusterGone(op);
@@ -241,25 +252,8 @@ export class OpsController implements Runnable {
       // Seen once, the status stays judged: the digest is dropped.
       ...(evaluation.caughtUp ? { clusterStatusDigest: undefined } : {}),
     };
-    if (evaluation.outcome === "Succeed") {
-      const [final, reason, message] = cancelling
-        ? [OpsPhases.Cancelled, OpsReasons.CancelSucceed, `Cancelled OpsRequest ${op.metadata.name}`]
-        : [
-            OpsPhases.Succeed,
-            OpsReasons.ProcessedSuccessfully,
-            `Successfully processed the OpsRequest ${op.metadata.name} in Cluster ${opsClusterName(op.spec)}`,
-          ];
-      const done = finished(final, reason, message, now);
-      return this.#finish(op, { ...done, fields: { ...done.fields, ...fields } });
-    }
-    if (evaluation.outcome === "Failed") {
-      const done = finished(
-        OpsPhases.Failed,
-        OpsReasons.OpsRequestFailed,
-        evaluation.message ?? "failed",
-        now,
-      );
-      return this.#finish(op, { ...done, fields: { ...done.fields, ...fields } });
+    if (evaluation.outcome !== "Running") {
+      return this.#finish(op, concluded(op, evaluation, fields, { cancelling: undoing, now }));
     }
     await this.#write(op, { fields });
     return { requeueAfterMs: this.#resyncMs };
@@ -269,37 +263,12 @@ export class OpsController implements Runnable {
   async #cancel(op: Ops, cluster: Cluster): Promise<ReconcileResult> {
     const last = op.status?.lastConfiguration;
     if (!last) {
-      const written = await this.#write(op, {
-        fields: {},
-        set: [
-          {
-            type: OpsConditions.Cancelled,
-            status: "False",
-            reason: OpsReasons.CancelFailed,
-            message: `a ${op.spec.type} OpsRequest cannot be cancelled`,
-          },
-        ],
-      });
+      const written = await this.#write(op, cancelRefused(op));
       return this.#follow({ ...written, spec: { ...written.spec, cancel: false } }, cluster);
     }
     const changed = await changeCluster(this.#context.hub, cluster, (c) => cancelChange(c, last));
     if (!changed) return this.#clusterGone(op);
-    const now = this.#now();
-    await this.#write(op, {
-      fields: {
-        phase: OpsPhases.Cancelling,
-        cancelTimestamp: rfc3339(now),
-        clusterGeneration: changed.metadata.generation,
-      },
-      set: [
-        {
-          type: OpsConditions.Cancelled,
-          status: "False",
-          reason: OpsReasons.Canceling,
-          message: `Start to cancel the OpsRequest ${op.metadata.name} in Cluster ${opsClusterName(op.spec)}`,
-        },
-      ],
-    });
+    await this.#write(op, cancelling(op, changed.metadata.generation, this.#now()));
     return undefined;
   }
 
@@ -311,73 +280,13 @@ export class OpsController implements Runnable {
 
   /** A finished operation: out of its Cluster's queue, and deleted once its TTL has passed. */
   async #afterFinish(op: Ops): Promise<ReconcileResult> {
-    const name = op.metadata.name ?? "";
     const cluster = isRecord(op.spec) ? await this.#cluster(op) : undefined;
-    if (cluster && parseQueue(cluster).some((e) => e.name === name)) {
-      await changeCluster(this.#context.hub, cluster, (c) => {
-        const entries = parseQueue(c);
-        return entries.some((e) => e.name === name) ? { queue: without(entries, [name]) } : undefined;
-      });
-    }
-    const ttl = ttlOf(op);
-    if (ttl === undefined) return undefined;
-    const due = Date.parse(op.status?.completionTimestamp ?? "") + ttl * 1000;
-    const left = due - this.#now().getTime();
-    if (Number.isNaN(due) || left > 0) return { requeueAfterMs: Number.isNaN(due) ? this.#resyncMs : left };
-    try {
-      await this.#context.hub.delete(OPS_REQUESTS, op.metadata.namespace, name, {
-        preconditions: { uid: op.metadata.uid },
-      });
-    } catch (error) {
-      if (!(error instanceof StatusError && error.reason === "NotFound")) {
-        throw new Error(`failed to delete OpsRequest ${objectKeyOf(op)} after its TTL: ${messageOf(error)}`, {
-          cause: error,
-        });
-      }
-    }
-    return undefined;
+    if (cluster) await leaveQueue(this.#context.hub, cluster, op.metadata.name ?? "");
+    return expire(this.#context.hub, op, this.#now());
   }
 
-  /** The Cluster is gone: refused before the change was made, failed after. */
   #clusterGone(op: Ops): Promise<ReconcileResult> {
-    const now = this.#now();
-    const clusterName = isRecord(op.spec) ? opsClusterName(op.spec) : "";
-    const phase = op.status?.phase;
-    if (phase === OpsPhases.Running || phase === OpsPhases.Cancelling || phase === OpsPhases.Creating) {
-      const message = `Cluster ${clusterName} was deleted`;
-      return this.#finish(op, finished(OpsPhases.Failed, OpsReasons.ClusterNotFound, message, now));
-    }
-    const problem: Problem = {
-      reason: OpsReasons.ClusterNotFound,
-      message: `Cluster ${clusterName || "(no clusterName)"} not found in namespace ${op.metadata.namespace}`,
-    };
-    return this.#finish(op, rejected(problem, now));
-  }
-
-  /** Drops queue entries of operations deleted or finished, so the next one can start. */
-  async #prune(clusterKey: string): Promise<ReconcileResult> {
-    const cluster = this.#clusters?.get(clusterKey) as Cluster | undefined;
-    if (!cluster) return undefined;
-    const stale = await this.#staleEntries(cluster.metadata.namespace, parseQueue(cluster), "");
-    if (!stale.length) return undefined;
-    await changeCluster(this.#context.hub, cluster, (c) => ({ queue: without(parseQueue(c), stale) }));
-    return undefined;
-  }
-
-  /** Entries whose operation has finished or no longer exists (checked with the API, not only the cache). */
-  async #staleEntries(namespace: string | undefined, queue: QueueEntry[], self: string): Promise<string[]> {
-    const stale: string[] = [];
-    for (const entry of queue) {
-      if (entry.name === self) continue;
-      const cached = this.#ops?.get(`${namespace}/${entry.name}`) as Ops | undefined;
-      if (cached) {
-        if (isTerminal(cached.status?.phase)) stale.push(entry.name);
-        continue;
-      }
-      const live = (await this.#context.hub.get(OPS_REQUESTS, namespace, entry.name)) as Ops | undefined;
-      if (!live || isTerminal(live.status?.phase)) stale.push(entry.name);
-    }
-    return stale;
+    return this.#finish(op, clusterGone(op, this.#now()));
   }
 
   /** The operation's Cluster: from the cache, else from the API (the cache may not have seen it yet). */
@@ -389,27 +298,6 @@ export class OpsController implements Runnable {
       cached ??
       ((await this.#context.hub.get(KB_CLUSTERS, op.metadata.namespace, name)) as Cluster | undefined)
     );
-  }
-
-  /** Puts KubeBlocks' labels (the Cluster, the type) on the operation; true when it wrote them. */
-  async #label(op: Ops): Promise<boolean> {
-    const wanted: Record<string, string> = {};
-    const candidates = {
-      [OpsLabels.instance]: opsClusterName(op.spec),
-      [OpsLabels.opsType]: String(op.spec.type),
-    };
-    for (const [key, value] of Object.entries(candidates)) {
-      if (LABEL_VALUE.test(value) && op.metadata.labels?.[key] !== value) wanted[key] = value;
-    }
-    if (!Object.keys(wanted).length) return false;
-    try {
-      await this.#context.hub.patch(OPS_REQUESTS, op.metadata.namespace, op.metadata.name ?? "", "merge", {
-        metadata: { labels: wanted },
-      });
-    } catch (error) {
-      throw new Error(`failed to label OpsRequest ${objectKeyOf(op)}: ${messageOf(error)}`, { cause: error });
-    }
-    return true;
   }
 
   /** Writes the status only when it says something new; resolves with the OpsRequest as written. */
@@ -430,6 +318,13 @@ export class OpsController implements Runnable {
     }
   }
 
+  /** When an operation was created (ms), as the cache has it; unknown ones sort last. */
+  #createdAt(namespace: string | undefined, name: string): number {
+    const op = this.#ops?.get(`${namespace}/${name}`);
+    const at = Date.parse(op?.metadata.creationTimestamp ?? "");
+    return Number.isNaN(at) ? Number.POSITIVE_INFINITY : at;
+  }
+
   #now(): Date {
     return this.#context.clock.now();
   }
@@ -443,14 +338,4 @@ function preConditionDeadline(op: Ops): number | undefined {
   const created = Date.parse(op.metadata.creationTimestamp ?? "");
   if (typeof seconds !== "number" || seconds <= 0 || Number.isNaN(created)) return undefined;
   return created + seconds * 1000;
-}
-
-/** ttlSecondsAfterSucceed for Succeed; KubeBlocks' ttlSecondsAfterUnsuccessfulCompletion for the other ends. */
-function ttlOf(op: Ops): number | undefined {
-  const phase: OpsPhase | undefined = op.status?.phase;
-  const ttl =
-    phase === OpsPhases.Succeed
-      ? op.spec.ttlSecondsAfterSucceed
-      : op.spec.ttlSecondsAfterUnsuccessfulCompletion;
-  return typeof ttl === "number" && ttl >= 0 ? ttl : undefined;
 }

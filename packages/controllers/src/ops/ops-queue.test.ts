@@ -17,14 +17,30 @@ describe("a Cluster's ops queue", () => {
     assert.deepEqual(parseQueue(clusterOf()), []);
   });
 
-  it("queues at the end once, starts in place, and removes", () => {
-    let queue = enqueued([], "a", "Restart");
-    queue = enqueued(queue, "b", "Stop");
-    queue = enqueued(queue, "a", "Restart");
+  it("queues once, in creation order (ties in arrival order), never before a running one; starts in place; removes", () => {
+    const created: Record<string, number> = { a: 1, b: 2, c: 2, d: 1, e: 0 };
+    const at = (name: string) => created[name] ?? 0;
+    let queue = enqueued([], { name: "a", type: "Restart" }, at);
+    queue = enqueued(queue, { name: "b", type: "Stop" }, at);
+    queue = enqueued(queue, { name: "a", type: "Restart" }, at);
     assert.deepEqual(queue, [
       { name: "a", type: "Restart", inQueue: true },
       { name: "b", type: "Stop", inQueue: true },
     ]);
+    const ordered = enqueued(
+      enqueued(started(queue, "a"), { name: "c", type: "Start" }, at),
+      { name: "d", type: "Stop" },
+      at,
+    );
+    assert.deepEqual(
+      ordered.map((e) => e.name),
+      ["a", "d", "b", "c"],
+    );
+    assert.deepEqual(
+      enqueued(started(queue, "a"), { name: "e", type: "Stop" }, at).map((e) => e.name),
+      ["a", "e", "b"],
+      "never ahead of the running one",
+    );
     assert.equal(isStarted(queue, "a"), false);
     queue = started(queue, "a");
     assert.equal(isStarted(queue, "a"), true);

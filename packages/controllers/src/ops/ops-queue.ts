@@ -35,10 +35,23 @@ export function queueValue(entries: readonly QueueEntry[]): string | null {
   return entries.length ? JSON.stringify(entries) : null;
 }
 
-/** `entries` with `name` waiting at the end, unless it is there already. */
-export function enqueued(entries: readonly QueueEntry[], name: string, type: string): QueueEntry[] {
-  if (entries.some((e) => e.name === name)) return [...entries];
-  return [...entries, { name, type, inQueue: true }];
+/**
+ * `entries` with `name` waiting, unless it is there already: after every
+ * running entry and every waiting one created no later (`createdAt` gives an
+ * operation's creation time), so operations run in the order they were
+ * created, and those created in the same second in the order they arrived.
+ */
+export function enqueued(
+  entries: readonly QueueEntry[],
+  entry: { name: string; type: string },
+  createdAt: (name: string) => number,
+): QueueEntry[] {
+  if (entries.some((e) => e.name === entry.name)) return [...entries];
+  const at = createdAt(entry.name);
+  const later = entries.findIndex((e) => e.inQueue === true && createdAt(e.name) > at);
+  const waiting: QueueEntry = { name: entry.name, type: entry.type, inQueue: true };
+  if (later < 0) return [...entries, waiting];
+  return [...entries.slice(0, later), waiting, ...entries.slice(later)];
 }
 
 /** `entries` with `name` marked running. */

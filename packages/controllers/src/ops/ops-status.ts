@@ -1,7 +1,8 @@
-import { type OpsPhase, OpsPhases, type OpsType } from "@atoll/api";
+import { type OpsPhase, OpsPhases, type OpsType, opsClusterName } from "@atoll/api";
 import { rfc3339 } from "@atoll/kube";
 import { type ConditionState, mergeConditions } from "../binding/conditions.ts";
 import { OpsConditions, OpsReasons, StartedConditions } from "./ops-names.ts";
+import type { Evaluation } from "./ops-progress.ts";
 import type { Ops, OpsStatus } from "./ops-spec.ts";
 import type { Problem } from "./ops-validation.ts";
 
@@ -112,5 +113,56 @@ export function finished(phase: OpsPhase, reason: string, message: string, now: 
       { type: OpsConditions.Progressing, status: "False", reason: phase, message },
     ],
     remove: [OpsConditions.WaitForProgressing],
+  };
+}
+
+/** The end a finished evaluation calls for, with its progress: Succeed (Cancelled when cancelling) or Failed. */
+export function concluded(
+  op: Ops,
+  evaluation: Evaluation,
+  fields: Partial<OpsStatus>,
+  options: { cancelling: boolean; now: Date },
+): StatusChange {
+  const name = op.metadata.name;
+  const done =
+    evaluation.outcome === "Failed"
+      ? finished(OpsPhases.Failed, OpsReasons.OpsRequestFailed, evaluation.message ?? "failed", options.now)
+      : options.cancelling
+        ? finished(OpsPhases.Cancelled, OpsReasons.CancelSucceed, `Cancelled OpsRequest ${name}`, options.now)
+        : finished(
+            OpsPhases.Succeed,
+            OpsReasons.ProcessedSuccessfully,
+            `Successfully processed the OpsRequest ${name} in Cluster ${opsClusterName(op.spec)}`,
+            options.now,
+          );
+  return { ...done, fields: { ...done.fields, ...fields } };
+}
+
+/** The Cluster is gone: refused before the change was made, failed after. */
+export function clusterGone(op: Ops, now: Date): StatusChange {
+  const clusterName = opsClusterName(op.spec ?? {}) || "(no clusterName)";
+  const phase = op.status?.phase;
+  if (phase === OpsPhases.Running || phase === OpsPhases.Cancelling || phase === OpsPhases.Creating) {
+    return finished(OpsPhases.Failed, OpsReasons.ClusterNotFound, `Cluster ${clusterName} was deleted`, now);
+  }
+  const message = `Cluster ${clusterName} not found in namespace ${op.metadata.namespace}`;
+  return rejected({ reason: OpsReasons.ClusterNotFound, message }, now);
+}
+
+/** A cancel asked of an operation that cannot be cancelled (all but HorizontalScaling and VerticalScaling). */
+export function cancelRefused(op: Ops): StatusChange {
+  const message = `a ${op.spec.type} OpsRequest cannot be cancelled`;
+  return {
+    fields: {},
+    set: [{ type: OpsConditions.Cancelled, status: "False", reason: OpsReasons.CancelFailed, message }],
+  };
+}
+
+/** The configuration before the operation is back on the Cluster (at `generation`); waiting to see it. */
+export function cancelling(op: Ops, generation: number | undefined, now: Date): StatusChange {
+  const message = `Start to cancel the OpsRequest ${op.metadata.name} in Cluster ${opsClusterName(op.spec)}`;
+  return {
+    fields: { phase: OpsPhases.Cancelling, cancelTimestamp: rfc3339(now), clusterGeneration: generation },
+    set: [{ type: OpsConditions.Cancelled, status: "False", reason: OpsReasons.Canceling, message }],
   };
 }
