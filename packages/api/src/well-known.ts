@@ -25,6 +25,11 @@ export const MemberTaints = {
   unreachable: "cluster.atoll.io/unreachable",
   notReady: "cluster.atoll.io/not-ready",
   unschedulable: "cluster.atoll.io/unschedulable",
+  /**
+   * Put by `atoll drain` (NoExecute): everything leaves the member — propagated
+   * workloads are evicted, database replicas are moved to other members.
+   */
+  drain: "cluster.atoll.io/drain",
 } as const;
 
 /** Where the hub keeps member credentials, and what it installs in every member. */

@@ -8,7 +8,7 @@ import { getCommand } from "./commands/get.ts";
 import { joinCommand, membersCommand, switchCommands, unjoinCommand } from "./commands/members.ts";
 import { meshCommand } from "./commands/mesh.ts";
 import { simCommand } from "./commands/sim.ts";
-import { taintCommand } from "./commands/taint.ts";
+import { drainCommands, taintCommand } from "./commands/taint.ts";
 import { downCommand, upCommand } from "./commands/up.ts";
 import { versionCommand } from "./commands/version.ts";
 
@@ -33,6 +33,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(explainCommand(env));
   program.addCommand(describeCommand(env));
   program.addCommand(taintCommand(env));
+  for (const command of drainCommands(env)) program.addCommand(command);
   program.addCommand(versionCommand(VERSION, env));
   program.addCommand(meshCommand(env));
   program.addCommand(upCommand(env));

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { MEMBER_CLUSTERS, type MemberCluster, type Taint, type TaintEffect } from "@atoll/api";
+import { MEMBER_CLUSTERS, type MemberCluster, MemberTaints, type Taint, type TaintEffect } from "@atoll/api";
 import { StatusError } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { Command } from "commander";
@@ -65,24 +65,80 @@ export function taintCommand(env: NodeJS.ProcessEnv): Command {
     )
     .action(async (name: string, args: string[], options: { kubeconfig?: string }) => {
       const changes = args.map(parseTaintArgument);
-      const hub = HttpKubeClient.fromKubeconfigText(
-        readFileSync(hubKubeconfigPath(options.kubeconfig, env), "utf8"),
-      );
-      try {
-        const member = (await hub.get(MEMBER_CLUSTERS, undefined, name)) as MemberCluster | undefined;
-        if (!member) throw new Error(`member ${name} not found (see: atoll members)`);
-        const taints = applyTaintChanges(member.spec.taints ?? [], changes);
-        await hub.patch(MEMBER_CLUSTERS, undefined, name, "merge", {
-          metadata: { resourceVersion: member.metadata.resourceVersion },
-          spec: { taints: taints.length ? taints : null },
-        });
-        process.stdout.write(`member ${name} tainted\n`);
-      } catch (error) {
-        if (error instanceof StatusError && error.reason === "Conflict")
-          throw new Error(`member ${name} changed meanwhile: run the command again`);
-        throw error;
-      } finally {
-        hub.close();
-      }
+      await changeMember(name, options, env, (member) => ({
+        taints: applyTaintChanges(member.spec.taints ?? [], changes),
+      }));
+      process.stdout.write(`member ${name} tainted\n`);
     });
+}
+
+/**
+ * `atoll drain NAME` / `atoll undrain NAME`: everything leaves a member, or
+ * may come back. Drain cordons it and adds the NoExecute drain taint:
+ * propagated workloads are evicted to other members and database replicas
+ * are moved (each rebuilt in another member as a new engine member), so the
+ * member can then be unjoined. Undrain removes both.
+ */
+export function drainCommands(env: NodeJS.ProcessEnv): Command[] {
+  const drain = new Command("drain")
+    .description(
+      "Move everything off a member: cordon it, evict propagated workloads, move database replicas",
+    )
+    .argument("<name>", "the member")
+    .option("--kubeconfig <file>", "the hub's kubeconfig")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  atoll drain k8s-3        # then watch: atoll describe instance default/etcd-x\n  atoll unjoin k8s-3       # once nothing is left on it",
+    )
+    .action(async (name: string, options: { kubeconfig?: string }) => {
+      const taint: Taint = {
+        key: MemberTaints.drain,
+        effect: "NoExecute",
+        timeAdded: new Date().toISOString(),
+      };
+      await changeMember(name, options, env, (member) => ({
+        unschedulable: true,
+        taints: applyTaintChanges(member.spec.taints ?? [], [{ remove: false, taint }]),
+      }));
+      process.stdout.write(`member ${name} draining\n`);
+    });
+  const undrain = new Command("undrain")
+    .description("Let work come back to a drained member: remove the drain taint and uncordon it")
+    .argument("<name>", "the member")
+    .option("--kubeconfig <file>", "the hub's kubeconfig")
+    .action(async (name: string, options: { kubeconfig?: string }) => {
+      await changeMember(name, options, env, (member) => ({
+        unschedulable: false,
+        taints: (member.spec.taints ?? []).filter((t) => t.key !== MemberTaints.drain),
+      }));
+      process.stdout.write(`member ${name} undrained\n`);
+    });
+  return [drain, undrain];
+}
+
+/** Reads a member and writes the spec fields `change` returns, refusing to overwrite a concurrent change. */
+async function changeMember(
+  name: string,
+  options: { kubeconfig?: string },
+  env: NodeJS.ProcessEnv,
+  change: (member: MemberCluster) => { taints: Taint[]; unschedulable?: boolean },
+): Promise<void> {
+  const hub = HttpKubeClient.fromKubeconfigText(
+    readFileSync(hubKubeconfigPath(options.kubeconfig, env), "utf8"),
+  );
+  try {
+    const member = (await hub.get(MEMBER_CLUSTERS, undefined, name)) as MemberCluster | undefined;
+    if (!member) throw new Error(`member ${name} not found (see: atoll members)`);
+    const { taints, ...fields } = change(member);
+    await hub.patch(MEMBER_CLUSTERS, undefined, name, "merge", {
+      metadata: { resourceVersion: member.metadata.resourceVersion },
+      spec: { ...fields, taints: taints.length ? taints : null },
+    });
+  } catch (error) {
+    if (error instanceof StatusError && error.reason === "Conflict")
+      throw new Error(`member ${name} changed meanwhile: run the command again`);
+    throw error;
+  } finally {
+    hub.close();
+  }
 }

@@ -27,10 +27,17 @@ import {
   InstanceAnnotations,
   InstanceConditions,
 } from "./instance-names.ts";
-import { type MemberAccess, syncInstance } from "./instance-sync.ts";
+import { type MemberAccess, type Move, syncInstance } from "./instance-sync.ts";
 import { MemberInformers } from "./member-informers.ts";
 import { messageOf } from "./member-writes.ts";
-import { eligibleMembers, parsePlacement, placementCandidates, placeReplicas } from "./placement.ts";
+import {
+  departures,
+  eligibleMembers,
+  parsePlacement,
+  placementCandidates,
+  placeReplicas,
+  relocationTarget,
+} from "./placement.ts";
 import { syncedStatus } from "./synced-status.ts";
 
 export type InstanceControllerOptions = {
@@ -61,6 +68,7 @@ export class InstanceController implements Runnable {
   #definitions: Informer | undefined;
   #members = new Map<string, { informers: MemberInformers; namespaces: Set<string> }>();
   #signatures = new Map<string, string>();
+  #shapes = new Map<string, string>();
   #stopped = false;
 
   constructor(context: PropagationContext, options: InstanceControllerOptions = {}) {
@@ -115,6 +123,18 @@ export class InstanceController implements Runnable {
     const signature = gateSignature(member, mc, this.#context.members);
     const previous = this.#signatures.get(member);
     this.#signatures.set(member, signature);
+    // What placement reads of a member: a change (cordon, taints, unjoin, Ready) may move or place replicas.
+    const shape = mc
+      ? JSON.stringify([
+          mc.spec?.unschedulable,
+          mc.spec?.disabled,
+          mc.metadata.deletionTimestamp,
+          (mc.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`),
+          mc.status?.conditions?.map((c) => `${c.type}=${c.status}`),
+        ])
+      : "";
+    const previousShape = this.#shapes.get(member);
+    this.#shapes.set(member, shape);
     if (!runtime) {
       current?.informers.stop();
       this.#members.delete(member);
@@ -131,7 +151,7 @@ export class InstanceController implements Runnable {
         this.#members.set(member, { informers, namespaces: new Set() });
       }
     }
-    if (previous !== signature) this.#enqueueAll();
+    if (previous !== signature || previousShape !== shape) this.#enqueueAll();
   }
 
   #access(member: string): MemberAccess {
@@ -180,12 +200,24 @@ export class InstanceController implements Runnable {
           .filter((m) => m !== ""),
       ),
     ];
+    const rebuildLost = cluster.metadata.annotations?.[InstanceAnnotations.rebuildLostReplicas] === "true";
+    const moves: Move[] = [];
+    const blocked: string[] = [];
+    const moving = new Set<string>();
+    for (const departure of departures({ placement, members: memberClusters, rebuildLost })) {
+      if (moving.has(departure.component)) continue; // one replica of a component at a time
+      moving.add(departure.component);
+      const to = relocationTarget(placement[departure.component] ?? [], candidates, eligible);
+      if (to) moves.push({ ...departure, to });
+      else blocked.push(`${departure.reason}, and no other member may take its replica`);
+    }
     const outcome = await syncInstance({
       cluster,
       placement,
       definition: (name) => this.#definitions?.get(name) as ComponentDefinition | undefined,
       access: (member) => this.#access(member),
-      mirrorMembers: annotation ? candidates : placed,
+      mirrorMembers: [...new Set([...(annotation ? candidates : []), ...placed])],
+      moves,
       allMembers: [...this.#members.keys()],
       fieldManager: this.#fieldManager,
     });
@@ -195,7 +227,22 @@ export class InstanceController implements Runnable {
       });
       return undefined; // the Cluster's update re-queues it
     }
-    const { phase, components: componentStatus, conditions } = syncedStatus(cluster, outcome, candidates);
+    if (outcome.moved.length > 0) {
+      const next = structuredClone(placement);
+      for (const move of outcome.moved) {
+        const members = next[move.component];
+        if (members?.[move.ordinal] === move.from) members[move.ordinal] = move.to;
+      }
+      await this.#patchMetadata(cluster, {
+        annotations: { [InstanceAnnotations.replicaPlacement]: JSON.stringify(next) },
+      });
+      return undefined;
+    }
+    const {
+      phase,
+      components: componentStatus,
+      conditions,
+    } = syncedStatus(cluster, outcome, candidates, blocked);
     await this.#writeStatus(cluster, { phase, components: componentStatus }, conditions, [
       InstanceConditions.DeletionRefused,
     ]);

@@ -27,6 +27,12 @@ export const InstanceAnnotations = {
    * digest differs is rolled: re-created, one replica at a time.
    */
   templateDigest: "instances.atoll.io/template-digest",
+  /**
+   * On a hub Cluster, set by its user: "true" rebuilds a replica whose member
+   * the hub has given up on (NoExecute unreachable/not-ready taint) in another
+   * member, as a new engine member. Without it the replica waits for its member.
+   */
+  rebuildLostReplicas: "instances.atoll.io/rebuild-lost-replicas",
 } as const;
 
 /** Held by a hub Cluster until its member objects are cleaned up per its terminationPolicy. */

@@ -124,7 +124,8 @@ export function componentPhase(
   ).length;
   if (available === replicas.length) return ClusterPhases.Running;
   if (replicas.some((r) => r.phase === ReplicaPhases.Unknown || r.phase === ReplicaPhases.Failed)) {
-    return up(previous) && available === 0 ? ClusterPhases.Failed : ClusterPhases.Abnormal;
+    const wasUp = up(previous) || previous === ClusterPhases.Failed;
+    return wasUp && available === 0 ? ClusterPhases.Failed : ClusterPhases.Abnormal;
   }
   const rolling =
     previous === ClusterPhases.Updating ||

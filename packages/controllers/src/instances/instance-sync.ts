@@ -16,7 +16,7 @@ import type { ReplicaReading } from "./instance-status.ts";
 import { INSTANCE_KINDS, type MemberInformers } from "./member-informers.ts";
 import { type MemberObject, replicaObjects, templateDigest } from "./member-objects.ts";
 import { applyObject, deleteObject, ensureNamespace, messageOf } from "./member-writes.ts";
-import type { ReplicaPlacement } from "./placement.ts";
+import type { Departure, ReplicaPlacement } from "./placement.ts";
 import { resolveVars, type VarLookup } from "./vars.ts";
 
 /** A member as a sync sees it: writable (with its informers), or why not. */
@@ -32,7 +32,12 @@ export type SyncInput = {
   /** Every member that may hold objects of the instance (where leftovers are looked for). */
   allMembers: readonly string[];
   fieldManager: string;
+  /** Replicas to move to another member (at most one per component at a time). */
+  moves?: readonly Move[];
 };
+
+/** A replica moving from one member to another. */
+export type Move = Departure & { to: string };
 
 export type SyncOutcome = {
   /** Component name → what was seen of each replica, by ordinal. */
@@ -46,6 +51,8 @@ export type SyncOutcome = {
   failures: string[];
   /** A switchover request that has just finished, to record on the Cluster. */
   switchover?: SwitchoverResult;
+  /** Moves whose replica has left its engine (memberLeave ran on a peer): the placement may now change. */
+  moved: Move[];
 };
 
 /**
@@ -207,7 +214,68 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
       return undefined;
     },
   );
-  return { readings, roleful, stopped, missingDefinitions, failures, ...(switchover ? { switchover } : {}) };
+  const moved: Move[] = [];
+  for (const move of input.moves ?? []) {
+    const left = await leaveBeforeMove({
+      cluster,
+      move,
+      readings,
+      roleful,
+      definition: input.definition,
+      open,
+    }).catch((e) => messageOf(e));
+    if (left === true) moved.push(move);
+    else if (left) failures.push(left);
+  }
+  return {
+    readings,
+    roleful,
+    stopped,
+    missingDefinitions,
+    failures,
+    moved,
+    ...(switchover ? { switchover } : {}),
+  };
+}
+
+/**
+ * Before a replica moves to another member, where it starts with no data:
+ * the definition's memberLeave runs on a replica that stays, so the engine
+ * forgets the old copy and the new one can join as a new member. True when
+ * the move may go ahead; undefined while the action runs; a message when it
+ * cannot run yet.
+ */
+async function leaveBeforeMove(options: {
+  cluster: Cluster;
+  move: Move;
+  readings: SyncOutcome["readings"];
+  roleful: Set<string>;
+  definition(name: string): ComponentDefinition | undefined;
+  open: Open;
+}): Promise<true | string | undefined> {
+  const { cluster, move } = options;
+  const component = cluster.spec.componentSpecs?.find((c) => c.name === move.component);
+  const definition = component ? options.definition(component.componentDef) : undefined;
+  const action = definition ? memberLeaveAction(definition) : undefined;
+  if (!component || !action) return true;
+  const replicas = options.readings[move.component] ?? [];
+  const leaving = podName(cluster.metadata.name ?? "", move.component, move.ordinal);
+  const stays = replicas.find(
+    (r, ordinal) => ordinal !== move.ordinal && available(r, options.roleful.has(move.component)),
+  );
+  const access = stays ? options.open(stays.member) : undefined;
+  if (!stays?.pod || !access)
+    return `moving ${leaving} off ${move.from} waits for another replica to be available`;
+  const result = await runAction(access.informers, stays.pod, {
+    id: `move-${cluster.metadata.uid}-${leaving}-${move.from}-${move.to}`,
+    ...action,
+    env: { KB_LEAVE_MEMBER_POD_NAME: leaving },
+  });
+  if (!result) return undefined;
+  if (result.exitCode !== 0) {
+    return `memberLeave of ${leaving} before moving it to ${move.to} failed on ${stays.podName} (exit ${result.exitCode}): ${result.output.slice(-300)}`;
+  }
+  return true;
 }
 
 type Open = (member: string) => { informers: MemberInformers; namespaces: Set<string> } | undefined;

@@ -1,4 +1,4 @@
-import { type MemberCluster, MemberConditions } from "@atoll/api";
+import { type MemberCluster, MemberConditions, MemberTaints } from "@atoll/api";
 
 /** Component name → the member of each replica, index = ordinal; "" while a replica has no member yet. */
 export type ReplicaPlacement = Record<string, string[]>;
@@ -82,4 +82,58 @@ function pick(ordinal: number, candidates: readonly string[], eligible: Readonly
     if (member && eligible.has(member)) return member;
   }
   return "";
+}
+
+/** A replica that must leave its member, and why. */
+export type Departure = { component: string; ordinal: number; from: string; reason: string };
+
+/**
+ * Replicas that must move to another member: those on a member being
+ * drained (the drain taint), unjoined or gone, and — when the instance asks
+ * for lost replicas to be rebuilt — those on a member the hub has given up
+ * on (an unreachable or not-ready NoExecute taint).
+ */
+export function departures(options: {
+  placement: ReplicaPlacement;
+  members: readonly MemberCluster[];
+  rebuildLost: boolean;
+}): Departure[] {
+  const byName = new Map(options.members.map((mc) => [mc.metadata.name ?? "", mc]));
+  const why = (member: string): string | undefined => {
+    const mc = byName.get(member);
+    if (!mc) return `member ${member} no longer exists`;
+    if (mc.metadata.deletionTimestamp) return `member ${member} is being unjoined`;
+    const taints = mc.spec?.taints ?? [];
+    if (taints.some((t) => t.key === MemberTaints.drain)) return `member ${member} is being drained`;
+    const lost = taints.some(
+      (t) =>
+        t.effect === "NoExecute" && (t.key === MemberTaints.unreachable || t.key === MemberTaints.notReady),
+    );
+    if (lost && options.rebuildLost) return `member ${member} is lost`;
+    return undefined;
+  };
+  const found: Departure[] = [];
+  for (const [component, members] of Object.entries(options.placement)) {
+    for (const [ordinal, from] of members.entries()) {
+      const reason = from ? why(from) : undefined;
+      if (reason) found.push({ component, ordinal, from, reason });
+    }
+  }
+  return found;
+}
+
+/**
+ * Where a departing replica goes: the first candidate that may take a new
+ * replica and holds none of the component's yet, else the eligible member
+ * holding the fewest (by name); "" when no member may take it.
+ */
+export function relocationTarget(
+  members: readonly string[],
+  candidates: readonly string[],
+  eligible: ReadonlySet<string>,
+): string {
+  const count = (m: string) => members.filter((x) => x === m).length;
+  const free = candidates.find((m) => eligible.has(m) && count(m) === 0);
+  if (free) return free;
+  return [...eligible].sort((a, b) => count(a) - count(b) || a.localeCompare(b))[0] ?? "";
 }

@@ -13,6 +13,8 @@ export function syncedStatus(
   cluster: Cluster,
   outcome: SyncOutcome,
   candidates: readonly string[],
+  /** Replicas that must move off their member but have nowhere to go. */
+  blocked: readonly string[] = [],
 ): { phase: ClusterPhase; components: Record<string, ClusterComponentStatus>; conditions: ConditionState[] } {
   const components: Record<string, ClusterComponentStatus> = {};
   for (const [name, readings] of Object.entries(outcome.readings)) {
@@ -41,14 +43,21 @@ export function syncedStatus(
           reason: "Found",
           message: "",
         },
-    unplaced.length
+    blocked.length
       ? {
           type: InstanceConditions.ReplicasPlaced,
           status: "False",
           reason: "NoEligibleMember",
-          message: `no member may take ${unplaced.join(", ")}: candidates ${candidates.join(",") || "none"} are disabled, cordoned, tainted or not Ready`,
+          message: blocked.join("; "),
         }
-      : { type: InstanceConditions.ReplicasPlaced, status: "True", reason: "Placed", message: "" },
+      : unplaced.length
+        ? {
+            type: InstanceConditions.ReplicasPlaced,
+            status: "False",
+            reason: "NoEligibleMember",
+            message: `no member may take ${unplaced.join(", ")}: candidates ${candidates.join(",") || "none"} are disabled, cordoned, tainted or not Ready`,
+          }
+        : { type: InstanceConditions.ReplicasPlaced, status: "True", reason: "Placed", message: "" },
     outcome.failures.length
       ? {
           type: InstanceConditions.Applied,

@@ -1,7 +1,12 @@
 import { type MemberCluster, MemberTaints, type Taint } from "@atoll/api";
 import type { ReadyState } from "./health.ts";
 
-const MANAGED_KEYS = new Set<string>(Object.values(MemberTaints));
+/** The taints the hub keeps by itself; others (a user's, `atoll drain`'s) are kept as they are. */
+const MANAGED_KEYS = new Set<string>([
+  MemberTaints.unreachable,
+  MemberTaints.notReady,
+  MemberTaints.unschedulable,
+]);
 
 /**
  * The member's taints: the user's own, plus the hub's — unreachable (Ready
