@@ -363,6 +363,35 @@ describe("the OpsRequest controller", () => {
     await until("the queue emptied", async () => (await queueOf("cancel")).length === 0);
   });
 
+  it("a queued operation cancelled never runs; a running Restart cannot be cancelled and carries on", async () => {
+    await createCluster("nocancel");
+    await running("nocancel");
+    await createOps("nocancel-restart", {
+      clusterName: "nocancel",
+      type: "Restart",
+      restart: [{ componentName: "etcd" }],
+    });
+    await phaseOf("nocancel-restart", "Running");
+    await createOps("nocancel-stop", { clusterName: "nocancel", type: "Stop" });
+    await until("the Stop queued", async () => (await queueOf("nocancel")).length === 2);
+    await fleet.hub.patch(OPS_REQUESTS, "default", "nocancel-stop", "merge", { spec: { cancel: true } });
+    await phaseOf("nocancel-stop", "Cancelled");
+    await until("the Stop left the queue", async () => (await queueOf("nocancel")).length === 1);
+    assert.equal((await cluster("nocancel")).spec.componentSpecs?.[0].stop, undefined);
+    await fleet.hub.patch(OPS_REQUESTS, "default", "nocancel-restart", "merge", { spec: { cancel: true } });
+    const refused = await until("the cancel refused", async () => {
+      const op = await ops("nocancel-restart");
+      return conditionOf(op, "Cancelled")?.reason === "CancelFailed" ? op : undefined;
+    });
+    assert.equal(refused.status?.phase, "Running");
+    assert.equal(conditionOf(refused, "Cancelled")?.message, "a Restart OpsRequest cannot be cancelled");
+    await report("nocancel", "Running", {
+      phase: "Running",
+      replicas: replicasOf(3, (r, i) => ({ ...r, podName: `nocancel-etcd-${i}`, address: `10.0.0.${i}` })),
+    });
+    await phaseOf("nocancel-restart", "Succeed");
+  });
+
   it("aborts an operation running longer than its timeoutSeconds", async () => {
     await createCluster("slow");
     await running("slow");
