@@ -180,6 +180,24 @@ test("cordon, disable and unjoin from the CLI", async () => {
   assert.notEqual(forwarded.code, 0);
   assert.match(forwarded.stderr, /is disabled/);
   assert.equal((await atoll("enable", name)).code, 0);
+  const drained = await atoll("drain", name);
+  assert.equal(drained.code, 0, drained.stderr);
+  const spec = async () =>
+    JSON.parse((await kubectl("get", "membercluster", name, "-o", "json")).stdout).spec;
+  const afterDrain = await spec();
+  assert.equal(afterDrain.unschedulable, true);
+  assert.ok(
+    afterDrain.taints.some(
+      (t: { key: string; effect: string }) => t.key === "cluster.atoll.io/drain" && t.effect === "NoExecute",
+    ),
+  );
+  assert.equal((await atoll("undrain", name)).code, 0);
+  const afterUndrain = await spec();
+  assert.equal(afterUndrain.unschedulable, false);
+  assert.ok(!(afterUndrain.taints ?? []).some((t: { key: string }) => t.key === "cluster.atoll.io/drain"));
+  const missing = await atoll("drain", "no-such-member");
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /member no-such-member not found/);
   const unjoined = await atoll("unjoin", name);
   assert.equal(unjoined.code, 0, unjoined.stderr);
   assert.match(unjoined.stdout, /unjoined \(drain\)/);
