@@ -1,4 +1,4 @@
-import { type OpsType, OpsTypes } from "@atoll/api";
+import { KubeBlocksLabels, type OpsType, OpsTypes } from "@atoll/api";
 
 /**
  * On a Cluster: the OpsRequests working on it, first the one running, then
@@ -9,8 +9,8 @@ export const OPS_QUEUE_ANNOTATION = "kubeblocks.io/ops-request";
 
 /** Labels KubeBlocks puts on an OpsRequest, so `kubectl get ops -l …` finds the operations of an instance. */
 export const OpsLabels = {
-  /** The Cluster's name (KubeBlocks' `app.kubernetes.io/instance`). */
-  instance: "app.kubernetes.io/instance",
+  /** The Cluster's name. */
+  instance: KubeBlocksLabels.instance,
   opsType: "ops.kubeblocks.io/ops-type",
 } as const;
 
@@ -54,6 +54,9 @@ export const StartedConditions: Record<OpsType, { type: string; reason: string }
   [OpsTypes.Stop]: { type: "Stopping", reason: "StopStarted" },
   [OpsTypes.Start]: { type: "Starting", reason: "StartCluster" },
 };
+
+/** The role a Switchover moves: the replica the instance controller reports as `leader`. */
+export const LEADER_ROLE = "leader";
 
 /** Progress details' statuses (KubeBlocks' `progressDetails[].status`). */
 export const ProgressStatuses = {

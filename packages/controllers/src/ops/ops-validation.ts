@@ -9,7 +9,7 @@ import {
 } from "@atoll/api";
 import { parseQuantity } from "@atoll/kube";
 import { podName } from "../instances/instance-names.ts";
-import { OpsReasons } from "./ops-names.ts";
+import { LEADER_ROLE, OpsReasons } from "./ops-names.ts";
 import {
   componentNames,
   horizontalOf,
@@ -162,5 +162,5 @@ export function checkAtStart(op: OpsRequest, cluster: Cluster): Problem | undefi
 
 /** The pod of a component whose role is leader, as the Cluster's status last said. */
 export function leaderOf(cluster: Cluster, component: string): string | undefined {
-  return cluster.status?.components?.[component]?.replicas?.find((r) => r.role === "leader")?.podName;
+  return cluster.status?.components?.[component]?.replicas?.find((r) => r.role === LEADER_ROLE)?.podName;
 }
