@@ -14,12 +14,19 @@ import type {
 } from "./client.ts";
 import { StatusError } from "./errors.ts";
 import { parseKubeconfig, selectContext } from "./http/kubeconfig.ts";
+import { needsClientNode, pickContext, readKubeconfig } from "./http/kubeconfig-data.ts";
+import { StaticCredentials } from "./http/static-credentials.ts";
 
-export { KubeconfigError, type KubeconfigProblem } from "./http/kubeconfig.ts";
+export { KubeconfigError, type KubeconfigProblem } from "./http/kubeconfig-data.ts";
 
 import { objectPath, resourcePath, withKind, withQuery } from "./http/paths.ts";
 import { statusErrorFromResponse } from "./http/status.ts";
-import { type RawResponse, Transport, type TransportRequest } from "./http/transport.ts";
+import {
+  type ContextCredentials,
+  type RawResponse,
+  Transport,
+  type TransportRequest,
+} from "./http/transport.ts";
 import { runWatch } from "./http/watch-stream.ts";
 import { isRecord, type KubeObject } from "./object.ts";
 
@@ -45,7 +52,8 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
 
 /**
  * `KubeClient` over HTTP(S) to a real or Atoll API server, configured by a
- * client-node `KubeConfig` (TLS, bearer tokens, basic auth, exec plugins).
+ * kubeconfig (TLS, bearer tokens, client certificates, basic auth; exec
+ * plugins, auth providers and proxies through client-node).
  *
  * Failed requests reject with `StatusError`: the server's Status reason, or the
  * HTTP code's reason when the body is not a Status; requests that get no
@@ -58,7 +66,7 @@ export class HttpKubeClient implements KubeClient {
   #caData: string | undefined;
   #fieldManager: string;
 
-  private constructor(kc: KubeConfig, options: HttpKubeClientOptions) {
+  private constructor(kc: ContextCredentials, options: HttpKubeClientOptions) {
     this.#transport = new Transport(kc, {
       userAgent: options.userAgent ?? "atoll/0.1.0",
       timeoutMs: options.timeoutMs ?? 30_000,
@@ -76,9 +84,16 @@ export class HttpKubeClient implements KubeClient {
     return new HttpKubeClient(selectContext(kc, options.context), options);
   }
 
-  /** Parses kubeconfig YAML (`KubeconfigError` Unreadable when it is not one), then as `fromKubeConfig`. */
+  /**
+   * Parses kubeconfig YAML (`KubeconfigError` Unreadable when it is not one),
+   * then as `fromKubeConfig`. client-node is loaded only when the context
+   * needs it (an exec plugin, an auth provider, a proxy): a process that
+   * talks to clusters with tokens or certificates does not pay its ~40 MiB.
+   */
   static fromKubeconfigText(text: string, options: HttpKubeClientOptions = {}): HttpKubeClient {
-    return HttpKubeClient.fromKubeConfig(parseKubeconfig(text), options);
+    const selected = pickContext(readKubeconfig(text), options.context);
+    if (needsClientNode(selected)) return HttpKubeClient.fromKubeConfig(parseKubeconfig(text), options);
+    return new HttpKubeClient(new StaticCredentials(selected), options);
   }
 
   /** The cluster URL, e.g. `https://127.0.0.1:6443`. */

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { parseKubeconfig } from "@atoll/kube/http/kubeconfig";
+import { readKubeconfig } from "@atoll/kube/http/kubeconfig-data";
 import { HttpKubeClient, KubeconfigError } from "@atoll/kube/http-client";
 import {
   connectMembers,
@@ -250,13 +250,11 @@ function contextsOf(file: string): string[] {
 }
 
 function contextsOfText(text: string): string[] {
-  return parseKubeconfig(text)
-    .getContexts()
-    .map((c) => c.name);
+  return readKubeconfig(text).contexts.map((c) => c.name);
 }
 
 function currentContext(text: string): string {
-  return parseKubeconfig(text).getCurrentContext();
+  return readKubeconfig(text).currentContext ?? "";
 }
 
 type MemberView = (MeshView & { context: string }) | { context: string; error: string };

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { KUBECONFIG_SECRET, MEMBER_CLUSTERS, type MemberCluster, MemberConditions } from "@atoll/api";
 import type { ForwardingResolver, ForwardTarget } from "@atoll/apiserver";
 import { isRecord, type KubeClient, R, StatusError } from "@atoll/kube";
-import { KubeConfig } from "@kubernetes/client-node";
+import { pickContext, readKubeconfig, type SelectedContext } from "@atoll/kube/http/kubeconfig-data";
 
 /**
  * Where the hub forwards `/clusters/{name}/…`: the member's API server with
@@ -51,24 +51,18 @@ export function targetFromKubeconfig(
   text: string,
   context: string | undefined,
 ): ForwardTarget {
-  const kc = new KubeConfig();
+  // Read without client-node, whose ~40 MiB the hub need not carry to forward a request.
+  let selected: SelectedContext;
   try {
-    kc.loadFromString(text);
-    if (context) kc.setCurrentContext(context);
+    selected = pickContext(readKubeconfig(text), context);
   } catch (error) {
     throw new StatusError(
       "ServiceUnavailable",
-      `member ${member} has an unusable kubeconfig: ${String(error)}`,
+      `member ${member} has an unusable kubeconfig: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!cluster)
-    throw new StatusError(
-      "ServiceUnavailable",
-      `member ${member}: context ${context ?? "(current)"} has no cluster`,
-    );
+  const { cluster, user } = selected;
   const pem = (data: string | undefined, file: string | undefined) =>
     data ? Buffer.from(data, "base64").toString("utf8") : file ? readFileSync(file, "utf8") : undefined;
   return {

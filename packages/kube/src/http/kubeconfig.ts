@@ -1,26 +1,13 @@
 import { createRequire } from "node:module";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeconfigError, pickContext } from "./kubeconfig-data.ts";
 
 type ClientNode = typeof import("@kubernetes/client-node");
 
-/** Why a kubeconfig cannot give a client. */
-export type KubeconfigProblem =
-  | "Unreadable"
-  | "NoCurrentContext"
-  | "ContextNotFound"
-  | "ClusterNotFound"
-  | "UserNotFound"
-  | "InvalidServer";
-
-/** A kubeconfig that cannot give a client; branch on `reason`. */
-export class KubeconfigError extends Error {
-  readonly reason: KubeconfigProblem;
-  constructor(reason: KubeconfigProblem, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "KubeconfigError";
-    this.reason = reason;
-  }
-}
+export {
+  KubeconfigError,
+  type KubeconfigProblem,
+} from "./kubeconfig-data.ts";
 
 /**
  * client-node, loaded on first use: importing it costs about half a second,
@@ -57,42 +44,15 @@ export function parseKubeconfig(text: string): KubeConfig {
  * to verify.
  */
 export function selectContext(kc: KubeConfig, context: string | undefined): KubeConfig {
-  const names = kc.getContexts().map((c) => c.name);
-  const known = names.length ? names.map((n) => `"${n}"`).join(", ") : "none";
-  const name = context ?? kc.getCurrentContext();
-  if (!name) {
-    const message = `kubeconfig has no current-context and no context was given (contexts: ${known})`;
-    throw new KubeconfigError("NoCurrentContext", message);
-  }
-  const selected = kc.getContextObject(name);
-  if (!selected) {
-    throw new KubeconfigError(
-      "ContextNotFound",
-      `context "${name}" not found in kubeconfig (contexts: ${known})`,
-    );
-  }
-  const cluster = kc.getCluster(selected.cluster);
-  if (!cluster) {
-    const message = `context "${name}" refers to cluster "${selected.cluster}", which the kubeconfig does not define`;
-    throw new KubeconfigError("ClusterNotFound", message);
-  }
-  const user = selected.user ? kc.getUser(selected.user) : null;
-  if (selected.user && !user) {
-    const message = `context "${name}" refers to user "${selected.user}", which the kubeconfig does not define`;
-    throw new KubeconfigError("UserNotFound", message);
-  }
-  if (!URL.canParse(cluster.server) || !/^https?:$/.test(new URL(cluster.server).protocol)) {
-    const message = `cluster "${cluster.name}" has server "${cluster.server}": expected an http(s) URL`;
-    throw new KubeconfigError("InvalidServer", message);
-  }
+  const { context: selected, cluster, user } = pickContext(kc, context);
   const plainHttp = cluster.server.startsWith("http:");
   const own = newKubeConfig();
   own.loadFromOptions({
-    clusters: [plainHttp ? { ...cluster, skipTLSVerify: true } : cluster],
+    clusters: [{ ...cluster, skipTLSVerify: plainHttp || cluster.skipTLSVerify === true }],
     // client-node applies the cluster's TLS settings only when there is a user.
     users: [user ?? { name: "anonymous" }],
     contexts: [{ ...selected, user: user?.name ?? "anonymous" }],
-    currentContext: name,
+    currentContext: selected.name,
   });
   return own;
 }

@@ -1,9 +1,12 @@
-import * as http from "node:http";
+import type * as Http from "node:http";
 import * as https from "node:https";
 import { text } from "node:stream/consumers";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { StatusError } from "../errors.ts";
+import type { KubeconfigCluster } from "./kubeconfig-data.ts";
 import { unreachable } from "./status.ts";
+
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const http = process.getBuiltinModule("node:http");
 
 /** One HTTP request to the API server. */
 export type TransportRequest = {
@@ -19,32 +22,43 @@ export type TransportRequest = {
 };
 
 /** A complete response, any status. */
-export type RawResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+export type RawResponse = { status: number; headers: Http.IncomingHttpHeaders; body: string };
 
 const TLS_FIELDS = ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"] as const;
 type TlsMaterial = Pick<https.AgentOptions, (typeof TLS_FIELDS)[number]>;
 
 /**
- * HTTP(S) to one cluster as a KubeConfig context describes it. client-node
- * supplies TLS material and credentials for every request (so exec plugins and
- * token files refresh as client-node refreshes them); connections are pooled
- * in one keep-alive agent per client, rebuilt only when the TLS material changes.
- * A cluster with a `proxy-url` uses client-node's own proxy agent instead.
+ * One kubeconfig context as the transport uses it: the part of client-node's
+ * `KubeConfig` it calls, so that a client-node KubeConfig (exec plugins, auth
+ * providers, proxies) and Atoll's `StaticCredentials` (no client-node loaded) both serve.
+ */
+export interface ContextCredentials {
+  getCurrentCluster(): KubeconfigCluster | null;
+  /** Adds TLS material, headers (Authorization…) and `auth` for the next request; may set a proxy `agent`. */
+  applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+}
+
+/**
+ * HTTP(S) to one cluster as a kubeconfig context describes it. The context's
+ * credentials supply TLS material and headers for every request (so exec
+ * plugins and token files refresh as client-node refreshes them); connections
+ * are pooled in one keep-alive agent per client, rebuilt only when the TLS
+ * material changes. A cluster with a `proxy-url` uses client-node's own proxy agent instead.
  */
 export class Transport {
-  #kc: KubeConfig;
+  #credentials: ContextCredentials;
   #base: URL;
   #userAgent: string;
   #timeoutMs: number;
   #proxied: boolean;
-  #agent: http.Agent | undefined;
+  #agent: Http.Agent | undefined;
   #agentTls: TlsMaterial = {};
-  #retired: http.Agent[] = [];
+  #retired: Http.Agent[] = [];
 
-  constructor(kc: KubeConfig, options: { userAgent: string; timeoutMs: number }) {
-    const cluster = kc.getCurrentCluster();
+  constructor(credentials: ContextCredentials, options: { userAgent: string; timeoutMs: number }) {
+    const cluster = credentials.getCurrentCluster();
     if (!cluster) throw new Error("kubeconfig context has no cluster");
-    this.#kc = kc;
+    this.#credentials = credentials;
     this.#base = new URL(cluster.server);
     this.#proxied = Boolean(cluster.proxyUrl);
     this.#userAgent = options.userAgent;
@@ -67,18 +81,18 @@ export class Transport {
    * Aborting `request.signal` rejects with its reason before the response
    * arrives, and destroys the response (no 'error' event) after.
    */
-  async open(request: TransportRequest, headersTimeoutMs = this.#timeoutMs): Promise<http.IncomingMessage> {
+  async open(request: TransportRequest, headersTimeoutMs = this.#timeoutMs): Promise<Http.IncomingMessage> {
     const url = this.url(request.path);
     const what = `${request.method} ${url.href}`;
     const applied: https.RequestOptions = {};
     try {
-      await this.#kc.applyToHTTPSOptions(applied);
+      await this.#credentials.applyToHTTPSOptions(applied);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new StatusError("Unauthorized", `${what}: getting credentials: ${message}`, { cause: error });
     }
     const credentials = isHeaderRecord(applied.headers) ? applied.headers : {};
-    const headers: http.OutgoingHttpHeaders = {
+    const headers: Http.OutgoingHttpHeaders = {
       ...credentials,
       "user-agent": this.#userAgent,
       accept: request.accept ?? "application/json",
@@ -93,7 +107,7 @@ export class Transport {
     signal?.throwIfAborted();
     return new Promise((resolve, reject) => {
       let timedOut = false;
-      let response: http.IncomingMessage | undefined;
+      let response: Http.IncomingMessage | undefined;
       const req = send(url, { method: request.method, headers, agent, auth: applied.auth });
       const timer = setTimeout(() => {
         timedOut = true;
@@ -145,7 +159,7 @@ export class Transport {
     this.#agent = undefined;
   }
 
-  #agentFor(url: URL, applied: https.RequestOptions): http.Agent | undefined {
+  #agentFor(url: URL, applied: https.RequestOptions): Http.Agent | undefined {
     if (this.#proxied && applied.agent instanceof http.Agent) return applied.agent;
     const tls: TlsMaterial = {};
     for (const field of TLS_FIELDS)
@@ -161,7 +175,7 @@ export class Transport {
   }
 }
 
-function isHeaderRecord(headers: https.RequestOptions["headers"]): headers is http.OutgoingHttpHeaders {
+function isHeaderRecord(headers: https.RequestOptions["headers"]): headers is Http.OutgoingHttpHeaders {
   return typeof headers === "object" && headers !== null && !Array.isArray(headers);
 }
 

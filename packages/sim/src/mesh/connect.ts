@@ -1,5 +1,9 @@
 import { type KubeClient, type KubeObject, R, StatusError } from "@atoll/kube";
-import { parseKubeconfig, selectContext } from "@atoll/kube/http/kubeconfig";
+import {
+  standaloneKubeconfig as exportContext,
+  pickContext,
+  readKubeconfig,
+} from "@atoll/kube/http/kubeconfig-data";
 import { type ClusterInfo, parseClusterInfo } from "./cluster-info.ts";
 import { MeshError, MeshFailure } from "./mesh-error.ts";
 import { emptyMeshSecret, type PeerEntry, peerDataPatch, peersOfSecret } from "./mesh-secret.ts";
@@ -32,7 +36,7 @@ export type MeshMember = MeshTarget & { info: ClusterInfo; peers: Map<string, Pe
  * KubeconfigError naming what is missing.
  */
 export function standaloneKubeconfig(text: string, context: string): string {
-  return selectContext(parseKubeconfig(text), context).exportConfig();
+  return exportContext(pickContext(readKubeconfig(text), context));
 }
 
 /**
