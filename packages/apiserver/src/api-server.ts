@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { KubeClient } from "@atoll/kube/client";
@@ -25,6 +25,9 @@ import { seedDefaults } from "./seed.ts";
 import type { Store } from "./storage/store.ts";
 import { toTable } from "./tables/index.ts";
 import { Cacher } from "./watch/cacher.ts";
+
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** The Kubernetes version this server reports and models its API on. */
 export const KUBERNETES_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0+atoll" };

@@ -1,12 +1,15 @@
 import { createHash } from "node:crypto";
-import { Agent as HttpAgent } from "node:http";
+import type * as Http from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { ForwardTarget } from "./forwarding-resolver.ts";
 
-/** An agent lent for one request; `release()` once the exchange is over. */
-export type AgentLease = { agent: HttpAgent; release(): void };
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const { Agent: HttpAgent } = process.getBuiltinModule("node:http");
 
-type Entry = { fingerprint: string; agent: HttpAgent; inFlight: number; retired: boolean };
+/** An agent lent for one request; `release()` once the exchange is over. */
+export type AgentLease = { agent: Http.Agent; release(): void };
+
+type Entry = { fingerprint: string; agent: Http.Agent; inFlight: number; retired: boolean };
 
 /**
  * Keep-alive agents, one per member. A member's agent is replaced when the
@@ -77,7 +80,7 @@ export class AgentPool {
   }
 }
 
-function createAgent(target: ForwardTarget): HttpAgent {
+function createAgent(target: ForwardTarget): Http.Agent {
   if (new URL(target.server).protocol === "http:") return new HttpAgent({ keepAlive: true });
   return new HttpsAgent({
     keepAlive: true,

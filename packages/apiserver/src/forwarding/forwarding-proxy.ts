@@ -1,10 +1,4 @@
-import {
-  type Agent,
-  type ClientRequest,
-  type IncomingMessage,
-  request,
-  type ServerResponse,
-} from "node:http";
+import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
 import { TLSSocket } from "node:tls";
@@ -13,6 +7,9 @@ import { AgentPool } from "./agent-pool.ts";
 import { downstreamResponseHeaders, upstreamRequestHeaders } from "./forward-headers.ts";
 import { type ForwardPath, parseForwardPath } from "./forward-path.ts";
 import type { ForwardingResolver, ForwardTarget } from "./forwarding-resolver.ts";
+
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const { request } = process.getBuiltinModule("node:http");
 
 /** What the router asks of a forwarder, checked after authentication and before resource routing. */
 export interface RequestForwarder {

@@ -1,6 +1,8 @@
-import { STATUS_CODES } from "node:http";
 import { StatusError, StatusReason, type StatusReasonName } from "../errors.ts";
 import { isRecord } from "../object.ts";
+
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const { STATUS_CODES } = process.getBuiltinModule("node:http");
 
 /** The reason a Kubernetes API server would give for an HTTP status code that came without a `Status`. */
 export function reasonForCode(code: number): StatusReasonName {

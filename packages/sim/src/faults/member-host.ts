@@ -1,8 +1,11 @@
 import { writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type MemberOptions, SimMember } from "../member.ts";
+
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const { createServer } = process.getBuiltinModule("node:http");
 
 /** The faults a member can be put into, each looking to a client exactly like the real thing. */
 export type FaultState = {

@@ -1,10 +1,13 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { Container, HTTPGetAction, Probe } from "kubernetes-types/core/v1.js";
 import type { ExecResult } from "./exec.ts";
 import { expand } from "./expansion.ts";
 import { grpcHealthCheck } from "./grpc-probe.ts";
+
+// Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
+const { request: httpRequest } = process.getBuiltinModule("node:http");
 
 /** What one probe attempt concluded, with the kubelet's kind of message. */
 export type ProbeOutcome = { result: "success" | "failure"; message: string };
