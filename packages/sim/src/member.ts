@@ -1,13 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  ApiServer,
-  loadOrCreateServingPki,
-  openStore,
-  type Store,
-  tokenAuthenticator,
-} from "@atoll/apiserver";
+import { ApiServer, openStore, type Store, tokenAuthenticator } from "@atoll/apiserver";
 import type { Clock, KubeClient, Runnable } from "@atoll/kube";
 import { Manager, R, systemClock } from "@atoll/kube";
 import { ReplicaAgent } from "./agent/index.ts";
@@ -16,6 +10,7 @@ import { InformerFactory } from "./informer-factory.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { Kubelet } from "./kubelet/kubelet.ts";
 import type { SimulationProfile } from "./kubelet/simulation.ts";
+import { loadOrCreateMemberPki } from "./member-pki.ts";
 import { ClusterMesh } from "./mesh/cluster-mesh.ts";
 import type { PeerHealthSettings } from "./mesh/peer-link.ts";
 import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
@@ -127,9 +122,9 @@ export class SimMember {
     const store = await openStore(
       options.storage === "memory" ? "memory" : `sqlite:${join(options.dataDir, "state.db")}`,
     );
-    const pki = await loadOrCreateServingPki(join(options.dataDir, "pki"), {
-      commonName: options.name,
-      hosts: [plan.apiServer, "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
+    const pki = await loadOrCreateMemberPki(options.dataDir, {
+      name: options.name,
+      id: options.id,
       now: clock.now(),
     });
     const server = await ApiServer.start({

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { FLEET_ENTRY, launchBackground, stopBackground } from "../up/background.ts";
 import { dataDirLayout } from "../up/data-dir.ts";
+import { prepareFleetPki } from "../up/fleet-pki.ts";
 import {
   type FleetShape,
   type RequestedSettings,
@@ -123,6 +124,8 @@ async function runUp(options: UpOptions, command: Command, env: NodeJS.ProcessEn
   const settings = await resolveSettings(requested, layout);
   const running = await runningFleetPid(layout.pidFile);
   if (running !== undefined) throw dataDirInUse(layout.root, running);
+  // Here, not in the fleet process: certificates are created without leaving pkijs in the fleet's memory.
+  await prepareFleetPki(settings, new Date());
   if (options.detach) {
     await launchBackground(settings, { stdout: process.stdout, env, cwd: process.cwd() });
     return;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import {
   ApiServer,
+  type CertificateAndKey,
   loadOrCreateServingPki,
   openStore,
   type Store,
@@ -45,11 +46,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const { layout, log } = options;
   await mkdir(layout.hubDir, { recursive: true });
   const token = await loadOrCreateToken(layout.hubToken);
-  const pki = await loadOrCreateServingPki(layout.hubPki, {
-    commonName: "atoll-hub",
-    hosts: [HUB_HOST, "localhost"],
-    now: options.now,
-  });
+  const pki = await loadOrCreateHubPki(layout, options.now);
   const store: Store = await openStore(options.storage === "memory" ? "memory" : `sqlite:${layout.hubDb}`);
   let server: ApiServer | undefined;
   const forwarding = memberForwardingResolver(() => {
@@ -89,6 +86,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       await store.close();
     },
   };
+}
+
+/** The hub's CA and serving certificate in DATA_DIR/hub/pki: created on first use, read after. */
+export function loadOrCreateHubPki(
+  layout: DataDirLayout,
+  now: Date,
+): Promise<{ ca: CertificateAndKey; serving: CertificateAndKey }> {
+  return loadOrCreateServingPki(layout.hubPki, {
+    commonName: "atoll-hub",
+    hosts: [HUB_HOST, "localhost"],
+    now,
+  });
 }
 
 async function loadOrCreateToken(path: string): Promise<string> {
