@@ -27,7 +27,7 @@ let name = "";
 before(async () => {
   if (!haveEtcd) return;
   fleet = await startFleet({
-    ids: [125, 126, 127],
+    ids: [120, 123, 124],
     instances: true,
     mesh: true,
     simOptions: () => ({ runtime: undefined, storage: "sqlite" }),

@@ -4,6 +4,7 @@ import {
   type ClusterStatus,
   COMPONENT_DEFINITIONS,
   type ComponentDefinition,
+  ComponentDefinitionPhases,
   InstanceOperationAnnotations,
   KB_CLUSTERS,
   KubeBlocksAnnotations,
@@ -16,6 +17,7 @@ import {
   type KubeObject,
   type ReconcileResult,
   type Runnable,
+  StatusError,
 } from "@atoll/kube";
 import { type ConditionState, mergeConditions } from "../binding/conditions.ts";
 import { gateSignature, memberGate } from "../execution/member-gate.ts";
@@ -88,9 +90,13 @@ export class InstanceController implements Runnable {
     this.#clusters = hubInformers.informer(KB_CLUSTERS);
     this.#controller.watches(this.#clusters);
     const requeueAll = () => this.#enqueueAll();
+    const definitionChanged = (definition: KubeObject) => {
+      requeueAll();
+      this.#markAvailable(definition as ComponentDefinition);
+    };
     this.#definitions = hubInformers.informer(COMPONENT_DEFINITIONS, {
-      onAdd: requeueAll,
-      onUpdate: requeueAll,
+      onAdd: definitionChanged,
+      onUpdate: definitionChanged,
       onDelete: requeueAll,
     });
     this.#context.memberClusters.addHandlers({
@@ -105,6 +111,31 @@ export class InstanceController implements Runnable {
     this.#controller.stop();
     for (const member of this.#members.values()) member.informers.stop();
     this.#members.clear();
+  }
+
+  /**
+   * A ComponentDefinition the API accepted is usable (its schema checked what
+   * Atoll reads): Available, as KubeBlocks reports it, for its generation.
+   */
+  #markAvailable(definition: ComponentDefinition): void {
+    const generation = definition.metadata.generation;
+    const status = definition.status ?? {};
+    if (
+      this.#stopped ||
+      (status.phase === ComponentDefinitionPhases.Available && status.observedGeneration === generation)
+    )
+      return;
+    const next = {
+      ...definition,
+      status: { ...status, phase: ComponentDefinitionPhases.Available, observedGeneration: generation },
+    };
+    this.#context.hub
+      .update(COMPONENT_DEFINITIONS, undefined, next, { subresource: "status" })
+      .catch((error) => {
+        // A conflict means a newer copy is on its way through the informer, which comes back here.
+        if (!(error instanceof StatusError && error.reason === "Conflict"))
+          this.#context.onError?.(NAME, definition.metadata.name ?? "", error);
+      });
   }
 
   #enqueueAll(): void {
