@@ -96,7 +96,7 @@ export async function startFleet(options: FleetOptions): Promise<TestFleet> {
   const stoppers: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const s of stoppers.reverse()) await s();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   stoppers.push(async () => {
     hub.close();
