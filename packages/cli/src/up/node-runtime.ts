@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { getCompileCacheDir } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /**
  * V8 flags for the fleet's processes. A 1 MiB young generation instead of
@@ -14,11 +14,18 @@ export const FLEET_NODE_ARGS = ["--max-semi-space-size=1"] as const;
  * The environment of the fleet's processes: node's compile cache on, so a
  * process loads Atoll's TypeScript as cached JavaScript — no type stripper
  * in memory (~19 MiB each) and a faster start. Honours NODE_COMPILE_CACHE;
- * otherwise node's usual place under the temp dir.
+ * otherwise the directory this process's cache is in (`atoll` enables it),
+ * so the fleet finds what the command that started it compiled.
+ *
+ * glibc's malloc gets at most 2 arenas (MALLOC_ARENA_MAX, unless set): by
+ * default each of node's threads that allocates may get its own, whose
+ * freed memory stays resident (measured: 1.5–2 MiB less per idle process).
  */
 export function fleetEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const cache = env.NODE_COMPILE_CACHE ?? getCompileCacheDir() ?? join(tmpdir(), "node-compile-cache");
-  return { ...env, NODE_COMPILE_CACHE: cache };
+  // getCompileCacheDir() names the node-version subdirectory; NODE_COMPILE_CACHE is the directory above it.
+  const enabled = getCompileCacheDir();
+  const cache = env.NODE_COMPILE_CACHE ?? (enabled ? dirname(enabled) : join(tmpdir(), "node-compile-cache"));
+  return { ...env, NODE_COMPILE_CACHE: cache, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? "2" };
 }
 
 /** A command line to spawn. */
