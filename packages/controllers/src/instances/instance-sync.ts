@@ -53,6 +53,8 @@ export type SyncOutcome = {
   switchover?: SwitchoverResult;
   /** Moves whose replica has left its engine (memberLeave ran on a peer): the placement may now change. */
   moved: Move[];
+  /** Components with scaled-away replicas whose pods are still there (leaving the engine, terminating). */
+  leaving: Set<string>;
 };
 
 /**
@@ -160,6 +162,7 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
   }
   const failures: string[] = [];
   const fail = (error: unknown) => failures.push(messageOf(error));
+  const leaving = new Set<string>();
   for (const [member, objects] of desired) {
     const access = open(member);
     if (!access) continue;
@@ -190,6 +193,8 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
         for (const live of access.informers.objectsOf(kind, namespace, name)) {
           if (wanted.has(`${kind.resource}/${live.metadata.name}`)) continue;
           if (kind === R.pods) {
+            const component = scaledAway(cluster, live);
+            if (component) leaving.add(component);
             const left = await leaveFirst({
               cluster,
               live,
@@ -234,6 +239,7 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
     missingDefinitions,
     failures,
     moved,
+    leaving,
     ...(switchover ? { switchover } : {}),
   };
 }
@@ -317,9 +323,8 @@ async function leaveFirst(options: {
   const { cluster, live } = options;
   const componentName = live.metadata.labels?.[KubeBlocksLabels.componentName] ?? "";
   const component = cluster.spec.componentSpecs?.find((c: ClusterComponentSpec) => c.name === componentName);
-  const ordinal = Number((live.metadata.name ?? "").split("-").pop());
   // Only a replica scaled away leaves; a stopped or rolled one comes back as the same member.
-  if (!component || component.stop === true || !(ordinal >= (component.replicas ?? 1))) return true;
+  if (!component || scaledAway(cluster, live) !== component.name) return true;
   const definition = options.definition(component.componentDef);
   const action = definition ? memberLeaveAction(definition) : undefined;
   if (!action) return true;
@@ -389,6 +394,15 @@ async function runSwitchover(options: {
     result.output.trim().slice(-500) || `exit ${result.exitCode}`,
     leader.podName,
   );
+}
+
+/** The component a pod belongs to when it is a replica the component was scaled down past (not stopped). */
+function scaledAway(cluster: Cluster, pod: KubeObject): string | undefined {
+  const name = pod.metadata.labels?.[KubeBlocksLabels.componentName] ?? "";
+  const component = cluster.spec.componentSpecs?.find((c) => c.name === name);
+  const ordinal = Number((pod.metadata.name ?? "").split("-").pop());
+  if (!component || component.stop === true || !(ordinal >= (component.replicas ?? 1))) return undefined;
+  return component.name;
 }
 
 function isReady(pod: KubeObject): boolean {

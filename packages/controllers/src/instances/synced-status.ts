@@ -19,10 +19,13 @@ export function syncedStatus(
   const components: Record<string, ClusterComponentStatus> = {};
   for (const [name, readings] of Object.entries(outcome.readings)) {
     const replicas = readings.map(replicaStatus);
-    const phase = componentPhase(replicas, cluster.status?.components?.[name]?.phase, {
+    const settled = componentPhase(replicas, cluster.status?.components?.[name]?.phase, {
       needsRole: outcome.roleful.has(name),
       stopped: outcome.stopped.has(name),
     });
+    // Replicas scaled away are still leaving (the engine, then their pods): not done yet.
+    const phase =
+      settled === ClusterPhases.Running && outcome.leaving.has(name) ? ClusterPhases.Updating : settled;
     components[name] = { phase, podsReady: replicas.every((r) => r.ready), replicas };
   }
   const unplaced = Object.values(outcome.readings)

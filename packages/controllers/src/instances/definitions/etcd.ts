@@ -44,8 +44,15 @@ if [ ! -d ${DATA_DIR}/member ] && [ -n "$endpoints" ]; then
         echo "this replica's data is gone: replacing member $(echo "$line" | cut -d, -f1)"
         etcdctl --endpoints="$endpoints" member remove "$(echo "$line" | cut -d, -f1)" || exit 1
       fi
-      etcdctl --endpoints="$endpoints" member add "$KB_POD_NAME" --peer-urls="$peer_url" || exit 1
-      cluster=$(etcdctl --endpoints="$endpoints" member list | awk -F', ' -v me="$KB_POD_NAME" -v url="$peer_url" '{ n = $3; if (n == "" && $4 == url) n = me; if (n != "") { printf "%s%s=%s", sep, n, $4; sep = "," } }')
+      # etcd refuses an add while another new member has not caught up (replicas added together): retry.
+      added=""
+      for attempt in $(seq 1 60); do
+        if etcdctl --endpoints="$endpoints" member add "$KB_POD_NAME" --peer-urls="$peer_url"; then added=1; break; fi
+        sleep 1
+      done
+      [ -n "$added" ] || exit 1
+      # A member not started yet has no name in the list: name it by its peer URL, as the vars do.
+      cluster=$(etcdctl --endpoints="$endpoints" member list | awk -F', ' -v known="$cluster" 'BEGIN { k = split(known, pairs, ","); for (i = 1; i <= k; i++) { eq = index(pairs[i], "="); byurl[substr(pairs[i], eq + 1)] = substr(pairs[i], 1, eq - 1) } } { n = $3; if (n == "") n = byurl[$4]; if (n != "") { printf "%s%s=%s", sep, n, $4; sep = "," } }')
       state=existing
     fi
   fi
