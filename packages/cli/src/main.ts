@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { apiserverCommand } from "./commands/apiserver.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { controllersCommand } from "./commands/controllers.ts";
 import { describeCommand } from "./commands/describe.ts";
 import { explainCommand } from "./commands/explain.ts";
@@ -38,6 +39,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(meshCommand(env));
   program.addCommand(upCommand(env));
   program.addCommand(downCommand());
+  program.addCommand(completionCommand());
   try {
     await program.parseAsync(argv);
     // A command that printed what it could but met a failure sets process.exitCode.
