@@ -13,8 +13,9 @@ import type { SimulationProfile } from "./kubelet/simulation.ts";
 import { loadOrCreateMemberPki } from "./member-pki.ts";
 import { ClusterMesh } from "./mesh/cluster-mesh.ts";
 import type { PeerHealthSettings } from "./mesh/peer-link.ts";
-import { type AddressPlan, addressPlan } from "./network/address-plan.ts";
+import { type AddressPlan, addressPlan, ipToNumber } from "./network/address-plan.ts";
 import { createNetworking } from "./network/networking.ts";
+import type { ServiceProxy } from "./network/proxy.ts";
 import { type NodeCapacity, NodeManager } from "./nodes/node-manager.ts";
 import {
   defaultRuntimeConfig,
@@ -85,6 +86,10 @@ export class SimMember {
   readonly caPem: string;
   readonly nodes: NodeManager;
   readonly kubelet: Kubelet;
+  /** The member's part of the cluster mesh (the partition fault isolates it). */
+  readonly mesh: ClusterMesh;
+  /** The member's userspace service proxy (the partition fault isolates it). */
+  readonly proxy: ServiceProxy;
   #store: Store;
   #manager: Manager;
   #informers: InformerFactory;
@@ -99,6 +104,8 @@ export class SimMember {
     informers: InformerFactory;
     nodes: NodeManager;
     kubelet: Kubelet;
+    mesh: ClusterMesh;
+    proxy: ServiceProxy;
   }) {
     this.name = fields.options.name;
     this.id = fields.options.id;
@@ -109,6 +116,8 @@ export class SimMember {
     this.caPem = fields.caPem;
     this.nodes = fields.nodes;
     this.kubelet = fields.kubelet;
+    this.mesh = fields.mesh;
+    this.proxy = fields.proxy;
     this.#store = fields.store;
     this.#manager = fields.manager;
     this.#informers = fields.informers;
@@ -220,6 +229,14 @@ export class SimMember {
       services: informers.for(R.services),
       clock,
       health: options.mesh,
+      // A silent peer's pods are cut off: connections still relayed to them are reset.
+      onPeerWithdrawn: (peer) => {
+        const [first, last] = peer.podRange;
+        networking.proxy.resetConnections(({ backend }) => {
+          const ip = ipToNumber(backend.ip);
+          return ip >= first && ip <= last;
+        });
+      },
       onError: options.onError,
     });
     const networking = createNetworking({
@@ -261,6 +278,8 @@ export class SimMember {
       informers,
       nodes,
       kubelet,
+      mesh,
+      proxy: networking.proxy,
     });
     await writeKubeconfig(member.kubeconfigPath, {
       name: options.name,

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type MemberOptions, SimMember } from "../member.ts";
+import { heal, partition } from "./partition.ts";
 
 // Not `import … from "node:http"`: its ESM form also loads node's bundled undici (fetch, WebSocket), used or not (nodejs/node#59686).
 const { createServer } = process.getBuiltinModule("node:http");
@@ -15,6 +16,8 @@ export type FaultState = {
   memberDown: boolean;
   /** Nodes reported NotReady by their kubelet. */
   notReadyNodes: string[];
+  /** Cut off from the hub and the other members; see {@link partition} for what is and is not cut. */
+  partitioned: boolean;
 };
 
 /** Where a member's admin endpoint is, written to `<dataDir>/admin.json` for the CLI. */
@@ -26,6 +29,7 @@ export type AdminAddress = { url: string; token: string };
  *
  * - `POST /faults/api` `{"down": true|false}` — the API server stops/starts accepting connections;
  * - `POST /faults/member` `{"down": true|false}` — the member stops entirely / starts again from its data dir;
+ * - `POST /faults/partition` `{"partitioned": true|false}` — the member is cut off the network / healed;
  * - `POST /faults/nodes/{node}` `{"ready": false|true}` — a node goes NotReady / Ready;
  * - `POST /faults/pods/{namespace}/{pod}/kill` `{"container": "c"}` — a container's process is killed;
  * - `GET /faults` — the current state.
@@ -35,7 +39,7 @@ export class MemberHost {
   #member: SimMember | undefined;
   #admin: Server | undefined;
   #token = "";
-  #state: FaultState = { apiDown: false, memberDown: false, notReadyNodes: [] };
+  #state: FaultState = { apiDown: false, memberDown: false, notReadyNodes: [], partitioned: false };
 
   constructor(options: MemberOptions) {
     this.#options = options;
@@ -68,8 +72,16 @@ export class MemberHost {
   async setApiDown(down: boolean): Promise<void> {
     const member = this.#requireUp();
     if (down) await member.server.pause();
-    else await member.server.resume();
+    else if (!this.#state.partitioned) await member.server.resume();
     this.#state.apiDown = down;
+  }
+
+  /** Cuts the member off the hub and the other members, or heals it (keeping an `api-down` fault). */
+  async setPartitioned(partitioned: boolean): Promise<void> {
+    const member = this.#requireUp();
+    if (partitioned) await partition(member);
+    else await heal(member, { keepApiDown: this.#state.apiDown });
+    this.#state.partitioned = partitioned;
   }
 
   async setMemberDown(down: boolean): Promise<void> {
@@ -79,6 +91,7 @@ export class MemberHost {
     } else if (!down && !this.#member) {
       this.#member = await SimMember.start(this.#options);
       for (const node of this.#state.notReadyNodes) await this.#member.nodes.setReady(node, false);
+      if (this.#state.partitioned) await partition(this.#member);
     }
     this.#state.memberDown = down;
     this.#state.apiDown = false;
@@ -125,6 +138,8 @@ export class MemberHost {
       const body = await readJson(req);
       if (path[1] === "api" && path.length === 2) await this.setApiDown(body.down === true);
       else if (path[1] === "member" && path.length === 2) await this.setMemberDown(body.down === true);
+      else if (path[1] === "partition" && path.length === 2)
+        await this.setPartitioned(body.partitioned === true);
       else if (path[1] === "nodes" && path.length === 3)
         await this.setNodeReady(path[2], body.ready !== false);
       else if (path[1] === "pods" && path.length === 5 && path[4] === "kill") {

@@ -28,6 +28,12 @@ export type ClusterMeshOptions = {
   clock: Clock;
   /** Peer failure detection; see {@link peerHealthSettings} for the defaults. */
   health?: Partial<PeerHealthSettings>;
+  /**
+   * Called when a peer's endpoints are withdrawn because it went silent for
+   * the detection period: the member's proxy resets the connections it still
+   * relays to the peer's pods (a partition breaks them).
+   */
+  onPeerWithdrawn?: (peer: ClusterInfo) => void;
   onError?: (component: string, key: string, error: unknown) => void;
 };
 
@@ -52,6 +58,7 @@ export class ClusterMesh implements Runnable {
   #links = new Map<string, { link: PeerLink; kubeconfig: string }>();
   #controller: Controller | undefined;
   #published = "";
+  #isolated = false;
 
   constructor(options: ClusterMeshOptions) {
     this.#options = options;
@@ -90,6 +97,26 @@ export class ClusterMesh implements Runnable {
     this.#secret.stop();
     for (const { link } of this.#links.values()) link.stop();
     this.#links.clear();
+  }
+
+  /**
+   * Cuts this member off its peers (a network partition) or lets it back:
+   * while isolated, every peer link is stopped, no peer endpoint is used and
+   * the mesh Secret is not acted on; when let back, links are made afresh,
+   * each peer re-verified and re-listed before its endpoints are used.
+   */
+  setIsolated(isolated: boolean): void {
+    if (isolated === this.#isolated) return;
+    this.#isolated = isolated;
+    if (isolated) {
+      for (const { link } of this.#links.values()) link.stop();
+      this.#links.clear();
+    }
+    this.#controller?.enqueue(PEERS_KEY);
+  }
+
+  get isolated(): boolean {
+    return this.#isolated;
   }
 
   /**
@@ -138,7 +165,7 @@ export class ClusterMesh implements Runnable {
 
   #syncPeers(): void {
     const secret = this.#secret.get(`${MESH_NAMESPACE}/${CLUSTERMESH_SECRET}`);
-    const wanted = peersOfSecret(secret);
+    const wanted = peersOfSecret(this.#isolated ? undefined : secret);
     for (const [name, { link, kubeconfig }] of this.#links) {
       if (wanted.get(name)?.kubeconfig === kubeconfig) continue;
       link.stop();
@@ -153,6 +180,7 @@ export class ClusterMesh implements Runnable {
         settings: this.health,
         clock: this.#options.clock,
         onChange: () => this.#controller?.enqueue(STATUS_KEY),
+        onWithdrawn: this.#options.onPeerWithdrawn,
       });
       this.#links.set(peer.name, { link, kubeconfig: peer.kubeconfig });
       link.start();

@@ -56,6 +56,8 @@ export type PeerLinkOptions = {
   clock: Clock;
   /** Called on every state change and every change the peer's watched objects see. */
   onChange: () => void;
+  /** Called when a verified peer's endpoints are withdrawn for its silence, with its identity. */
+  onWithdrawn?: (peer: ClusterInfo) => void;
 };
 
 type Session = { services: Informer; slices: Informer; source: LocalEndpointSource; ready: boolean };
@@ -72,6 +74,8 @@ export class PeerLink {
   #options: PeerLinkOptions;
   #client: HttpKubeClient | undefined;
   #session: Session | undefined;
+  /** The identity the peer last proved, once verified. */
+  #info: ClusterInfo | undefined;
   #state: PeerState = "Connecting";
   #message = "";
   #since: number;
@@ -161,7 +165,7 @@ export class PeerLink {
       // Back after a silence of the detection period, before a failing probe closed the session:
       // its cached endpoints are stale, so they are dropped and listed afresh before any is used.
       if (this.#session && last !== undefined && now - last >= settings.failureDetectionMs) {
-        this.#closeSession();
+        this.#withdraw();
         this.#setState(
           "Unreachable",
           "no successful probe for the detection period",
@@ -174,7 +178,7 @@ export class PeerLink {
       const silentSince = this.#lastSuccess ?? this.#since;
       const now = this.#options.clock.now().getTime();
       if (now - silentSince >= settings.failureDetectionMs && this.#state !== "Unreachable") {
-        this.#closeSession();
+        this.#withdraw();
         this.#setState("Unreachable", answer, silentSince + settings.failureDetectionMs);
       }
     }
@@ -210,6 +214,7 @@ export class PeerLink {
       this.#setState("Invalid", problems.join("; "));
       return;
     }
+    this.#info = info;
     this.#setState("Connecting", "");
     const onChange = () => this.#options.onChange();
     const services = new Informer(client, R.services);
@@ -226,6 +231,13 @@ export class PeerLink {
       session.ready = true;
       this.#setState("Connected", "");
     });
+  }
+
+  /** Drops the silent peer's caches and lets the owner cut what still reaches it. */
+  #withdraw(): void {
+    const hadSession = this.#session !== undefined;
+    this.#closeSession();
+    if (hadSession && this.#info) this.#options.onWithdrawn?.(this.#info);
   }
 
   #closeSession(): void {

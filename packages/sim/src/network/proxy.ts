@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { type Clock, Controller, type Informer, type Runnable } from "@atoll/kube";
 import { type AddressPlan, ipToNumber } from "./address-plan.ts";
 import { BackendPicker } from "./backend-picker.ts";
-import type { EndpointSource } from "./endpoint-source.ts";
+import type { Backend, EndpointSource } from "./endpoint-source.ts";
 import {
   hasClusterIP,
   isIPv4,
@@ -25,9 +25,22 @@ export type ServiceProxyOptions = {
   onError?: (controller: string, key: string, error: unknown) => void;
 };
 
-/** Which Service port a listening address serves. */
-type Target = { service: Service; port: ServicePort; portKey: string; affinitySeconds?: number };
+/** How traffic reached the proxy: a cluster IP, a node port, or a load-balancer ingress IP. */
+export type ProxyEntry = "ClusterIP" | "NodePort" | "LoadBalancer";
+
+/** An established connection the proxy relays. */
+export type ProxiedConnection = { entry: ProxyEntry; backend: Backend };
+
+/** Which Service port a listening address serves, and through which entry. */
+type Target = {
+  service: Service;
+  port: ServicePort;
+  portKey: string;
+  affinitySeconds?: number;
+  entry: ProxyEntry;
+};
 type Listener = { server: Server; target: Target };
+type Relayed = ProxiedConnection & { reset(): void };
 
 const SYNC_KEY = "listeners";
 
@@ -39,7 +52,8 @@ const SYNC_KEY = "listeners";
  * gives (round-robin, or sticky per client address with `sessionAffinity:
  * ClientIP`). Backends are read per connection, so endpoint changes apply to
  * the next connection; established connections are left alone, as conntrack
- * leaves them. A connection with no backend is reset at once. Listeners close
+ * leaves them, unless {@link resetConnections} or {@link isolate} cuts them.
+ * A connection with no backend is reset at once. Listeners close
  * when their Service goes or stops asking for them.
  *
  * Only cluster IPs inside the member's service range and loopback addresses
@@ -54,6 +68,8 @@ export class ServiceProxy implements Runnable {
   #options: ServiceProxyOptions;
   #listeners = new Map<string, Listener>();
   #sockets = new Set<Socket>();
+  #relayed = new Set<Relayed>();
+  #reaches: ((backend: Backend) => boolean) | undefined;
   #picker: BackendPicker;
   #controller: Controller | undefined;
   #running = false;
@@ -85,6 +101,35 @@ export class ServiceProxy implements Runnable {
     this.#listeners.clear();
     for (const socket of this.#sockets) socket.destroy();
     await Promise.all(closing);
+  }
+
+  /**
+   * Resets (RST on both sides) every established connection `match` selects,
+   * e.g. those to a mesh peer whose endpoints were withdrawn. Returns how many.
+   */
+  resetConnections(match: (connection: ProxiedConnection) => boolean): number {
+    let count = 0;
+    for (const connection of [...this.#relayed]) {
+      if (!match(connection)) continue;
+      this.#relayed.delete(connection);
+      connection.reset();
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Cuts the member off (a network partition), until called again with
+   * undefined: new connections go only to backends `reaches` accepts, node
+   * ports and load-balancer IPs refuse every connection (on the shared
+   * loopback a client's address does not tell which member it is in), and
+   * established connections breaking either rule are reset. Returns how many
+   * were reset.
+   */
+  isolate(reaches: ((backend: Backend) => boolean) | undefined): number {
+    this.#reaches = reaches;
+    if (!reaches) return 0;
+    return this.resetConnections((c) => c.entry !== "ClusterIP" || !reaches(c.backend));
   }
 
   /** The `ip:port` addresses listened on now, for diagnostics and tests. */
@@ -119,10 +164,10 @@ export class ServiceProxy implements Runnable {
   #desired(): Map<string, Target> {
     const { plan, nodeIps } = this.#options;
     const desired = new Map<string, Target>();
-    const claim = (ip: string | undefined, port: number | undefined, target: Target) => {
+    const claim = (ip: string | undefined, port: number | undefined, target: Target, entry: ProxyEntry) => {
       if (!ip || !port || !isIPv4(ip) || !ip.startsWith("127.")) return;
       const address = `${ip}:${port}`;
-      if (!desired.has(address)) desired.set(address, target);
+      if (!desired.has(address)) desired.set(address, { ...target, entry });
     };
     for (const service of oldestFirst(this.#options.services.list() as Service[])) {
       const type = serviceType(service);
@@ -134,10 +179,10 @@ export class ServiceProxy implements Runnable {
       for (const port of service.spec?.ports ?? []) {
         if (protocolOf(port) !== "TCP") continue;
         const target = targetOf(service, port);
-        if (inRange) claim(clusterIP, port.port, target);
+        if (inRange) claim(clusterIP, port.port, target, "ClusterIP");
         if (type === "NodePort" || type === "LoadBalancer")
-          for (const ip of nodeIps) claim(ip, port.nodePort, target);
-        for (const entry of ingress) claim(entry.ip, port.port, target);
+          for (const ip of nodeIps) claim(ip, port.nodePort, target, "NodePort");
+        for (const entry of ingress) claim(entry.ip, port.port, target, "LoadBalancer");
       }
     }
     return desired;
@@ -166,21 +211,42 @@ export class ServiceProxy implements Runnable {
 
   #accept(address: string, client: Socket): void {
     const target = this.#listeners.get(address)?.target;
-    if (!target) {
+    const reaches = this.#reaches;
+    if (!target || (reaches && target.entry !== "ClusterIP")) {
       client.resetAndDestroy();
       return;
     }
     const clientIp = client.remoteAddress ?? "";
     relay(client, {
       sockets: this.#sockets,
-      pick: (tried) =>
-        this.#picker.pick({
+      pick: (tried) => {
+        const backends = this.#options.source.backends(target.service, target.port);
+        return this.#picker.pick({
           portKey: target.portKey,
-          backends: this.#options.source.backends(target.service, target.port),
+          backends: reaches ? backends.filter(reaches) : backends,
           clientIp,
           affinitySeconds: target.affinitySeconds,
           exclude: tried,
-        }),
+        });
+      },
+      onSpliced: (backend, upstream) => {
+        const relayed: Relayed = {
+          entry: target.entry,
+          backend,
+          reset: () => {
+            client.resetAndDestroy();
+            upstream.resetAndDestroy();
+          },
+        };
+        // Isolated while this connection was being made.
+        const now = this.#reaches;
+        if (now && !now(backend)) {
+          relayed.reset();
+          return;
+        }
+        this.#relayed.add(relayed);
+        client.once("close", () => this.#relayed.delete(relayed));
+      },
     });
   }
 }
@@ -195,6 +261,7 @@ function targetOf(service: Service, port: ServicePort): Target {
     port,
     portKey: `${key}:${port.name ?? ""}/${protocolOf(port)}`,
     affinitySeconds: affinity ? timeout : undefined,
+    entry: "ClusterIP",
   };
 }
 

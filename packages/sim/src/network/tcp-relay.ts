@@ -15,6 +15,8 @@ export type RelayOptions = {
    * its side must not hold two sockets forever.
    */
   halfClosedTimeoutMs?: number;
+  /** Called once the client is spliced to `backend` through `upstream`, e.g. to reset the pair later. */
+  onSpliced?: (backend: Backend, upstream: Socket) => void;
 };
 
 /**
@@ -62,6 +64,7 @@ export function relay(client: Socket, options: RelayOptions): void {
       }
       spliced = true;
       splice(client, socket, options.halfClosedTimeoutMs ?? 60_000);
+      options.onSpliced?.(backend, socket);
     });
   };
   attempt();
