@@ -16,6 +16,8 @@ const ACTIONS: Record<
   "api-up": { path: () => "/faults/api", body: () => ({ down: false }) },
   stop: { path: () => "/faults/member", body: () => ({ down: true }) },
   start: { path: () => "/faults/member", body: () => ({ down: false }) },
+  partition: { path: () => "/faults/partition", body: () => ({ partitioned: true }) },
+  heal: { path: () => "/faults/partition", body: () => ({ partitioned: false }) },
   "node-not-ready": {
     path: (node) => `/faults/nodes/${node}`,
     body: () => ({ ready: false }),
@@ -57,7 +59,19 @@ Examples:
   atoll fault api-down --member-dir .atoll/members/k8s-1      # API refuses connections, workloads keep running
   atoll fault node-not-ready k8s-1-node-2 --member-dir .atoll/members/k8s-1
   atoll fault kill k8s-1 default/etcd-0 -c etcd       # a container of a fleet member's pod
-  atoll fault status --member-dir .atoll/members/k8s-1`,
+  atoll fault partition k8s-2                         # cut k8s-2 off the hub and the other members
+  atoll fault heal k8s-2
+  atoll fault status --member-dir .atoll/members/k8s-1
+
+partition: the member keeps running, but its API stops answering (the hub marks it
+Unknown), its proxy forwards only to its own pods, its node ports and load-balancer
+IPs refuse every connection, and connections its proxy relays across the cut are
+reset. The other members drop its endpoints from their global Services once their
+probes of its API have failed for the mesh's detection period (10 s by default) and
+reset the connections they still relay to its pods. So traffic through global
+ClusterIP Services is cut both ways. NOT cut: a process that dials another member's
+pod IP, node port or load-balancer IP itself — every member shares the loopback
+interface, and cutting that needs a network namespace per pod. heal undoes it.`,
     )
     .action(
       async (
