@@ -19,7 +19,7 @@ export {
 } from "./http/auth.ts";
 export type { PodLogOptions, PodLogSource } from "./http/handlers/pod-subresources.ts";
 export { LocalClient } from "./local-client.ts";
-export { openStore } from "./storage/index.ts";
+export { type LocalEtcd, openStore, startLocalEtcd } from "./storage/index.ts";
 export type { Store } from "./storage/store.ts";
 export {
   type CertificateAndKey,

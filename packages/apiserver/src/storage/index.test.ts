@@ -23,7 +23,15 @@ test("openStore opens a sqlite store at the given path", async () => {
 });
 
 test("openStore rejects a spec it does not know, naming the accepted forms", async () => {
-  for (const spec of ["", "etcd://localhost:2379", "sqlite:", "Memory"]) {
-    await assert.rejects(openStore(spec), /expected "memory" or "sqlite:PATH"/);
+  for (const spec of ["", "etcd//localhost:2379", "sqlite:", "etcd:", "Memory"]) {
+    await assert.rejects(openStore(spec), /expected "memory", "sqlite:PATH" or "etcd:http:\/\/HOST:PORT/);
   }
+});
+
+test("openStore opens an etcd store, or says why it cannot", async () => {
+  await assert.rejects(openStore("etcd:https://127.0.0.1:1"), /https: endpoints are not supported/);
+  await assert.rejects(
+    openStore("etcd:http://127.0.0.1:9"),
+    /failed to open etcd store at http:\/\/127.0.0.1:9/,
+  );
 });

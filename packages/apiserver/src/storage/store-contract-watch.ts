@@ -91,6 +91,7 @@ export function watchContract(open: OpenStore): void {
 
   test("writes made by listeners during delivery reach every watcher in revision order", () =>
     withStore(open, async (store) => {
+      const base = await store.currentRevision();
       await store.create("/k/0", "history");
       const seen = new Map<string, number[]>();
       const watches: Watch[] = [];
@@ -112,12 +113,12 @@ export function watchContract(open: OpenStore): void {
         );
         watches.push(watch);
       };
-      watchWriting("live", 1, 2);
-      watchWriting("replaying", 0, 1);
-      watchWriting("quiet", 1, -1);
+      watchWriting("live", base + 1, base + 2);
+      watchWriting("replaying", base, base + 1);
+      watchWriting("quiet", base + 1, -1);
       await store.create("/k/1", "v");
       await settle();
-      const all = Array.from({ length: await store.currentRevision() }, (_, i) => i + 1);
+      const all = Array.from({ length: (await store.currentRevision()) - base }, (_, i) => base + i + 1);
       assert.deepEqual(seen.get("replaying"), all);
       assert.deepEqual(seen.get("live"), all.slice(1));
       assert.deepEqual(seen.get("quiet"), all.slice(1));
@@ -127,8 +128,9 @@ export function watchContract(open: OpenStore): void {
   test("a long replay keeps revision order while writes continue", () =>
     withStore(open, async (store) => {
       const history = 1500;
+      const base = await store.currentRevision();
       for (let i = 0; i < history; i++) await store.create(`/k/${i}`, "v");
-      const watch = recordWatch(store, { prefix: "/k/", afterRevision: 0 });
+      const watch = recordWatch(store, { prefix: "/k/", afterRevision: base });
       let more = 0;
       const writer = new Promise<void>((resolve, reject) => {
         const tick = (): void => {
@@ -142,23 +144,24 @@ export function watchContract(open: OpenStore): void {
       await settle();
       assert.deepEqual(
         revisionsOf(watch.events),
-        Array.from({ length: history + more }, (_, i) => i + 1),
+        Array.from({ length: history + more }, (_, i) => base + i + 1),
       );
       watch.cancel();
     }));
 
   test("a watch from a compacted revision fails with Compacted, asynchronously", () =>
     withStore(open, async (store) => {
+      const base = await store.currentRevision();
       for (let i = 0; i < 5; i++) await store.create(`/k/${i}`, "v");
-      await store.compact(3);
-      const stale = recordWatch(store, { prefix: "/k/", afterRevision: 2 });
+      await store.compact(base + 3);
+      const stale = recordWatch(store, { prefix: "/k/", afterRevision: base + 2 });
       assert.equal(stale.error, undefined, "the error arrives after watch() returns");
       const error = await stale.untilError();
       assert.equal(error.code, "Compacted");
       assert.deepEqual(stale.events, []);
-      const fromPoint = recordWatch(store, { prefix: "/k/", afterRevision: 3 });
+      const fromPoint = recordWatch(store, { prefix: "/k/", afterRevision: base + 3 });
       await fromPoint.untilEvents(2);
-      assert.deepEqual(revisionsOf(fromPoint.events), [4, 5]);
+      assert.deepEqual(revisionsOf(fromPoint.events), [base + 4, base + 5]);
       fromPoint.cancel();
     }));
 
@@ -174,16 +177,17 @@ export function watchContract(open: OpenStore): void {
 
   test("cancel stops delivery, before or after replay, and is idempotent", () =>
     withStore(open, async (store) => {
+      const base = await store.currentRevision();
       await store.create("/k/a", "1");
-      const live = recordWatch(store, { prefix: "/k/", afterRevision: 1 });
-      const pending = recordWatch(store, { prefix: "/k/", afterRevision: 0 });
+      const live = recordWatch(store, { prefix: "/k/", afterRevision: base + 1 });
+      const pending = recordWatch(store, { prefix: "/k/", afterRevision: base });
       pending.cancel();
       await store.create("/k/b", "1");
       live.cancel();
       live.cancel();
       await store.create("/k/c", "1");
       await settle();
-      assert.deepEqual(revisionsOf(live.events), [2]);
+      assert.deepEqual(revisionsOf(live.events), [base + 2]);
       assert.deepEqual(pending.events, []);
       assert.equal(pending.error, undefined);
     }));

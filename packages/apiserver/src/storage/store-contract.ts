@@ -8,8 +8,9 @@ export type { OpenedStore, OpenStore } from "./contract-support.ts";
 
 /**
  * Registers node:test tests that hold a `Store` implementation to every promise
- * in store.ts. `open` must return a fresh, empty store each time; when it also
- * returns `reopen`, the durability tests run too. Every implementation runs
+ * in store.ts. `open` must return a fresh, empty store each time (written to by
+ * nobody else; its revision may start above 0, as etcd's starts at 1); when it
+ * also returns `reopen`, the durability tests run too. Every implementation runs
  * this same suite, so they behave alike.
  */
 export function runStoreContract(name: string, open: OpenStore): void {
