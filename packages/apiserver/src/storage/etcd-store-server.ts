@@ -19,6 +19,8 @@ export type LocalEtcdOptions = {
   binary?: string;
   /** How long etcd may take to answer /health, in ms (default 20 000). */
   startTimeoutMs?: number;
+  /** A command that execs its arguments, put before etcd's (e.g. `setpriv --pdeathsig KILL`). */
+  wrapper?: readonly string[];
 };
 
 /** A running single-member etcd started by `startLocalEtcd`. */
@@ -62,7 +64,8 @@ export async function startLocalEtcd(options: LocalEtcdOptions): Promise<LocalEt
   ];
   let child: ChildProcess;
   try {
-    child = spawn(options.binary ?? "etcd", args, {
+    const [command, ...rest] = [...(options.wrapper ?? []), options.binary ?? "etcd", ...args];
+    child = spawn(command, rest, {
       stdio: ["ignore", log?.fd ?? "ignore", log?.fd ?? "ignore"],
     });
   } finally {

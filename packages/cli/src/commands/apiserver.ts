@@ -18,7 +18,11 @@ export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
     .description("Run Atoll's Kubernetes-compatible API server")
     .option("--host <address>", "loopback address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 6443)
-    .option("--storage <spec>", "storage backend: memory, or sqlite:PATH", "memory")
+    .option(
+      "--storage <spec>",
+      "storage backend: memory, sqlite:PATH, or etcd:http://HOST:PORT[,…][?prefix=/atoll] (a running etcd)",
+      "memory",
+    )
     .option(
       "--token-file <file>",
       'static bearer tokens (token,user,uid,"group1,group2"); without it every request is admin',
@@ -34,6 +38,7 @@ export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
 Examples:
   atoll apiserver --port 6443
   atoll apiserver --port 6443 --storage sqlite:.atoll/hub.db --token-file tokens.csv --tls-dir .atoll/pki
+  atoll apiserver --port 6443 --storage etcd:http://127.0.0.1:2379?prefix=/atoll
   kubectl --server https://127.0.0.1:6443 --certificate-authority .atoll/pki/ca.crt --token T get ns
   kubectl --server http://127.0.0.1:6443 get namespaces`,
     )

@@ -35,7 +35,10 @@ export function upCommand(env: NodeJS.ProcessEnv): Command {
     .option("--data-dir <dir>", "where the fleet keeps its state, kubeconfig and logs", ".atoll")
     .option("--port <port>", "hub API port on 127.0.0.1 (0 picks a free one)", int(0, 65535), 6443)
     .addOption(
-      new Option("--storage <kind>", "hub and member storage (etcd: not supported yet)")
+      new Option(
+        "--storage <kind>",
+        "hub and member storage (etcd: the hub's own etcd in DATA_DIR/hub-etcd, members on sqlite)",
+      )
         .choices(STORAGE_KINDS)
         .default("sqlite"),
     )

@@ -75,13 +75,8 @@ test("a data dir's fleet supplies its shape for options left out, and refuses an
   assert.equal(same.firstId, 194);
 });
 
-test("etcd storage, ids past 200 and an unreadable fleet.json are invalid settings", async () => {
+test("ids past 200 and an unreadable fleet.json are invalid settings", async () => {
   const layout = dataDirLayout(join(dir, "invalid"));
-  await assert.rejects(
-    resolveSettings(requested(layout.root, { storage: "etcd" }), layout),
-    (error) =>
-      reasonOf(error) === "Invalid" && /not supported yet: use sqlite .* or memory/.test(String(error)),
-  );
   await assert.rejects(
     resolveSettings(requested(layout.root, { firstId: 199, members: 3 }), layout),
     (error) => reasonOf(error) === "Invalid" && /would need id 201/.test(String(error)),

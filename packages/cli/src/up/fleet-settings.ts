@@ -15,7 +15,8 @@ export type FleetSettings = {
   firstId: number;
   /** Hub port on 127.0.0.1; 0 picks a free one. */
   port: number;
-  storage: "sqlite" | "memory";
+  /** Of the hub; with etcd, the members keep sqlite. */
+  storage: StorageKind;
   mesh: boolean;
   /** How long members may take to become Ready. */
   readyTimeoutMs: number;
@@ -25,8 +26,7 @@ export type FleetSettings = {
 export type FleetShape = Pick<FleetSettings, "members" | "firstId" | "storage">;
 
 /** Settings as given on the command line; `explicit` names those the user typed. */
-export type RequestedSettings = Omit<FleetSettings, "storage"> & {
-  storage: StorageKind;
+export type RequestedSettings = FleetSettings & {
   explicit: ReadonlySet<keyof FleetShape>;
 };
 
@@ -39,12 +39,6 @@ export async function resolveSettings(
   requested: RequestedSettings,
   layout: DataDirLayout,
 ): Promise<FleetSettings> {
-  if (requested.storage === "etcd") {
-    throw new UpError(
-      "Invalid",
-      "--storage etcd is not supported yet: use sqlite (durable, the default) or memory",
-    );
-  }
   const saved = await readShape(layout.fleetFile);
   const shape: FleetShape = {
     members: requested.members,
@@ -98,9 +92,9 @@ async function readShape(path: string): Promise<FleetShape | undefined> {
     if (
       typeof shape.members === "number" &&
       typeof shape.firstId === "number" &&
-      (shape.storage === "sqlite" || shape.storage === "memory")
+      STORAGE_KINDS.includes(shape.storage as StorageKind)
     )
-      return { members: shape.members, firstId: shape.firstId, storage: shape.storage };
+      return { members: shape.members, firstId: shape.firstId, storage: shape.storage as StorageKind };
   } catch {
     // Reported below.
   }

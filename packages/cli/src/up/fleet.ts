@@ -211,6 +211,7 @@ async function startProcesses(context: {
     storage: settings.storage,
     log: context.log,
     now: deps.clock.now(),
+    childWrapper: deps.children.diesWithParent ? ["setpriv", "--pdeathsig", "KILL"] : undefined,
   }).then(
     (hub) => {
       stoppers.push(() => hub.stop());
@@ -225,7 +226,8 @@ async function startProcesses(context: {
       name,
       id: settings.firstId + i,
       dataDir: layout.memberDir(name),
-      storage: settings.storage,
+      // etcd is the hub's: members keep their state in sqlite then.
+      storage: settings.storage === "etcd" ? "sqlite" : settings.storage,
       logPath: layout.memberLog(name),
       children: deps.children,
       env: deps.env,
@@ -281,6 +283,7 @@ async function writeKubeconfig(layout: DataDirLayout, hub: Hub, members: Kubecon
 }
 
 function storageText(settings: FleetSettings, layout: DataDirLayout): string {
+  if (settings.storage === "etcd") return `etcd, data in ${join(layout.root, "hub-etcd")}`;
   return settings.storage === "memory" ? "in memory" : `sqlite ${layout.hubDb}`;
 }
 

@@ -12,6 +12,8 @@ import { memberForwardingResolver } from "@atoll/controllers";
 import type { KubeClient } from "@atoll/kube";
 import type { Logger } from "pino";
 import type { DataDirLayout } from "./data-dir.ts";
+import type { StorageKind } from "./fleet-settings.ts";
+import { type HubEtcd, startHubEtcd } from "./hub-etcd.ts";
 import { checkPortFree, isAddressInUse } from "./port-check.ts";
 import { UpError } from "./up-error.ts";
 
@@ -31,14 +33,16 @@ export type Hub = {
 export type HubOptions = {
   layout: DataDirLayout;
   port: number;
-  storage: "sqlite" | "memory";
+  storage: StorageKind;
   log: Logger;
   now: Date;
+  /** Put before the hub etcd's command line so it dies with the fleet (setpriv --pdeathsig KILL). */
+  childWrapper?: readonly string[];
 };
 
 /**
- * Starts the hub: Atoll's API server over SQLite (DATA_DIR/hub/hub.db) or
- * memory, HTTPS with a CA kept in DATA_DIR/hub/pki and one admin bearer token
+ * Starts the hub: Atoll's API server over SQLite (DATA_DIR/hub/hub.db),
+ * memory, or an etcd of its own (DATA_DIR/hub-etcd, see hub-etcd.ts), HTTPS with a CA kept in DATA_DIR/hub/pki and one admin bearer token
  * (DATA_DIR/hub/token) — both kept across restarts, so kubeconfigs stay valid —
  * and forwarding of /clusters/{member}/… to the members it knows.
  */
@@ -47,7 +51,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   await mkdir(layout.hubDir, { recursive: true });
   const token = await loadOrCreateToken(layout.hubToken);
   const pki = await loadOrCreateHubPki(layout, options.now);
-  const store: Store = await openStore(options.storage === "memory" ? "memory" : `sqlite:${layout.hubDb}`);
+  const etcd =
+    options.storage === "etcd"
+      ? await startHubEtcd({ ...options, host: HUB_HOST, wrapper: options.childWrapper })
+      : undefined;
+  const store: Store = await openHubStore(options, etcd);
   let server: ApiServer | undefined;
   const forwarding = memberForwardingResolver(() => {
     if (!server) throw new Error("the hub API server is still starting");
@@ -72,6 +80,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
   } catch (error) {
     await store.close();
+    await etcd?.stop();
     throw isAddressInUse(error) ? hubPortInUse(options.port, error) : error;
   }
   const running = server;
@@ -84,8 +93,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     async stop() {
       await running.stop();
       await store.close();
+      await etcd?.stop();
     },
   };
+}
+
+async function openHubStore(options: HubOptions, etcd: HubEtcd | undefined): Promise<Store> {
+  if (etcd === undefined)
+    return openStore(options.storage === "memory" ? "memory" : `sqlite:${options.layout.hubDb}`);
+  try {
+    return await openStore(etcd.storeSpec);
+  } catch (error) {
+    await etcd.stop();
+    throw error;
+  }
 }
 
 /** The hub's CA and serving certificate in DATA_DIR/hub/pki: created on first use, read after. */
