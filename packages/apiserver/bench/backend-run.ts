@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { ChildProcesses } from "@atoll/bench-kit";
 import { MiB, ProcessUsageReader } from "@atoll/bench-kit";
+import { type LocalEtcd, startLocalEtcd } from "../src/storage/etcd-store-server.ts";
 import type { BenchConfig } from "./config.ts";
 import { KubeClient } from "./kube-client.ts";
 import { measureLists } from "./list-latency.ts";
@@ -14,7 +15,7 @@ export type BackendRunOptions = {
   children: ChildProcesses;
   config: BenchConfig;
   repoRoot: string;
-  /** Where the sqlite backend keeps its database. */
+  /** Where the sqlite backend keeps its database, and the etcd backend its etcd's data. */
   tempDir: string;
   log: (line: string) => void;
 };
@@ -26,11 +27,21 @@ export type BackendRunOptions = {
  */
 export async function runBackend(options: BackendRunOptions): Promise<BackendResult> {
   const { backend, children, config, repoRoot, log } = options;
-  const storage = backend === "memory" ? "memory" : `sqlite:${join(options.tempDir, "bench.db")}`;
+  const etcd = backend === "etcd" ? await startBenchEtcd(options) : undefined;
+  const storage =
+    backend === "memory"
+      ? "memory"
+      : etcd
+        ? `etcd:${etcd.url}`
+        : `sqlite:${join(options.tempDir, "bench.db")}`;
+  if (etcd) log(`etcd: pid ${etcd.pid} at ${etcd.url}, data in ${options.tempDir}/etcd`);
   const server = await startServerProcess(children, {
     storage,
     repoRoot,
     readyDeadlineMs: config.serverReadyDeadlineMs,
+  }).catch(async (error) => {
+    await etcd?.stop();
+    throw error;
   });
   log(`${backend}: server pid ${server.pid} at ${server.url}`);
   const result: BackendResult = { backend, phases: [], watch: [], serverErrors: server.errorLogs };
@@ -70,8 +81,21 @@ export async function runBackend(options: BackendRunOptions): Promise<BackendRes
     }
     await client.close();
     await children.stop(server.child);
+    if (etcd) {
+      result.storagePeakRssMiB = mib((await usage.read(etcd.pid)).peakRssBytes);
+      await etcd.stop();
+    }
   }
   return result;
+}
+
+/** A one-member etcd on disk beside the sqlite file, dying with the benchmark (setpriv) if it is killed. */
+function startBenchEtcd(options: BackendRunOptions): Promise<LocalEtcd> {
+  return startLocalEtcd({
+    dataDir: join(options.tempDir, "etcd"),
+    logFile: join(options.tempDir, "etcd.log"),
+    wrapper: options.children.diesWithParent ? ["setpriv", "--pdeathsig", "KILL"] : undefined,
+  });
 }
 
 type PhaseSpan = { name: string; wallMs: number; before: { cpuMs?: number } };

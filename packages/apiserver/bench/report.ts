@@ -5,7 +5,7 @@ import { tableRows } from "./report-rows.ts";
 import type { ThroughputResult } from "./throughput.ts";
 import type { WatchResult } from "./watch-summary.ts";
 
-export type Backend = "memory" | "sqlite";
+export type Backend = "memory" | "sqlite" | "etcd";
 
 /** What the server process used during one phase. */
 export type PhaseUsage = {
@@ -22,6 +22,8 @@ export type BackendResult = {
   backend: Backend;
   phases: PhaseUsage[];
   serverPeakRssMiB?: number;
+  /** The etcd process's peak RSS, for the etcd backend. */
+  storagePeakRssMiB?: number;
   throughput?: ThroughputResult;
   lists?: ListResult;
   /** One per `config.watchRuns` entry that ran. */

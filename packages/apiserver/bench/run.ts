@@ -57,8 +57,8 @@ function parseBackends(argv: string[]): Backend[] {
   });
   const names = values.backends.split(",").map((name) => name.trim());
   for (const name of names) {
-    if (name !== "memory" && name !== "sqlite")
-      throw new Error(`unknown backend "${name}": expected memory or sqlite`);
+    if (name !== "memory" && name !== "sqlite" && name !== "etcd")
+      throw new Error(`unknown backend "${name}": expected memory, sqlite or etcd`);
   }
   return names as Backend[];
 }
