@@ -6,19 +6,22 @@
  * put through one replica is read through another — with one leader.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
-import { type Cluster, KB_CLUSTERS, type ReplicaStatus } from "@atoll/api";
+import type { ReplicaStatus } from "@atoll/api";
 import { isRecord, R } from "@atoll/kube";
-import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+import {
+  engineMembers,
+  etcdctl,
+  haveEtcd,
+  instancesAt,
+  readValue,
+  replicaEndpoint,
+} from "../testing/etcd-instance.fixture.ts";
+import { startFleet, type TestFleet } from "../testing/fleet.fixture.ts";
 
 const SEEDS = join(import.meta.dirname, "../../../../../shared/seed-manifests");
-const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
-const WAIT = 60_000;
 let fleet: TestFleet;
 
 before(async () => {
@@ -43,57 +46,21 @@ async function create(manifest: string): Promise<string> {
   return created.stdout.trim().split("/").pop() ?? "";
 }
 
-async function cluster(name: string): Promise<Cluster> {
-  const found = await fleet.hub.get(KB_CLUSTERS, "default", name);
-  assert.ok(found, `Cluster ${name} exists`);
-  return found as Cluster;
-}
-
-/** Where a replica's client port is reached from this host: its pod IP (every member shares the host network). */
-async function clientEndpoint(replica: ReplicaStatus): Promise<string> {
-  const pod = await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName);
-  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
-  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
-  return `http://${ip}:2379`;
-}
-
-const etcdctl = (endpoint: string, ...args: string[]) =>
-  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
-    env: { ...process.env, ETCDCTL_API: "3" },
-    timeout: 15_000,
-  });
+const endpointOf = (replica: ReplicaStatus) =>
+  replicaEndpoint(fleet.member(replica.member ?? "").client, replica);
 
 /** Waits for Running with one leader, then writes through replica 0 and reads through replica 2. */
 async function provesWorkingEtcd(name: string): Promise<ReplicaStatus[]> {
-  const running = await until(
-    `${name} Running with one leader`,
-    async () => {
-      const c = await cluster(name);
-      const list = c.status?.components?.etcd?.replicas ?? [];
-      const leaders = list.filter((r) => r.role === "leader");
-      return c.status?.phase === "Running" && leaders.length === 1 ? list : undefined;
-    },
-    WAIT,
-  );
+  const running = await instancesAt(fleet.hub).running(name, { count: 3 });
   assert.deepEqual(
     running.map((r) => r.member),
     ["k8s-1", "k8s-2", "k8s-3"],
   );
   assert.deepEqual(running.map((r) => r.role).sort(), ["follower", "follower", "leader"]);
-  const first = await clientEndpoint(running[0]);
-  const last = await clientEndpoint(running[2]);
+  const first = await endpointOf(running[0]);
   assert.match((await etcdctl(first, "put", `greeting-${name}`, "hello")).stdout, /OK/);
-  const read = await until(
-    "the value is read through another member's replica",
-    async () => {
-      const got = (await etcdctl(last, "get", `greeting-${name}`, "--print-value-only")).stdout.trim();
-      return got === "hello" ? got : undefined;
-    },
-    10_000,
-  );
-  assert.equal(read, "hello");
-  const members = (await etcdctl(first, "member", "list")).stdout.trim().split("\n");
-  assert.equal(members.length, 3, members.join("\n"));
+  assert.equal(await readValue(() => endpointOf(running[2]), `greeting-${name}`, 10_000), "hello");
+  assert.equal((await engineMembers(first)).length, 3);
   return running;
 }
 

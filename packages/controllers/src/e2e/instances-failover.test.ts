@@ -8,19 +8,21 @@
  * when it returns its replica rejoins and the instance heals.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
-import { type Cluster, KB_CLUSTERS, type ReplicaStatus } from "@atoll/api";
+import { KB_CLUSTERS, type ReplicaStatus } from "@atoll/api";
 import { isRecord, R } from "@atoll/kube";
+import {
+  etcdctl,
+  haveEtcd,
+  instancesAt,
+  readValue,
+  replicaEndpoint,
+} from "../testing/etcd-instance.fixture.ts";
 import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
 
 const SEEDS = join(import.meta.dirname, "../../../../../shared/seed-manifests");
-const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
-const WAIT = 60_000;
 let fleet: TestFleet;
 let name = "";
 
@@ -37,54 +39,13 @@ after(async () => {
   await fleet?.stop();
 });
 
-async function cluster(instance: string): Promise<Cluster> {
-  const found = await fleet.hub.get(KB_CLUSTERS, "default", instance);
-  assert.ok(found, `Cluster ${instance} exists`);
-  return found as Cluster;
-}
-
-const replicasOf = async (instance: string, component = "etcd") =>
-  (await cluster(instance)).status?.components?.[component]?.replicas ?? [];
-
-async function endpointOf(replica: ReplicaStatus): Promise<string> {
-  const pod = await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName);
-  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
-  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
-  return `http://${ip}:2379`;
-}
-
-const etcdctl = (endpoint: string, ...args: string[]) =>
-  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
-    env: { ...process.env, ETCDCTL_API: "3" },
-    timeout: 15_000,
-  });
-
-async function readValue(replica: ReplicaStatus, key: string): Promise<string> {
-  return until(
-    `${key} read through ${replica.podName}`,
-    async () => {
-      const got = await etcdctl(await endpointOf(replica), "get", key, "--print-value-only").catch(
-        () => undefined,
-      );
-      return got?.stdout.trim() || undefined;
-    },
-    20_000,
-  );
-}
-
-async function runningWithLeader(instance: string): Promise<ReplicaStatus[]> {
-  return until(
-    `${instance} Running with one leader`,
-    async () => {
-      const c = await cluster(instance);
-      const list = c.status?.components?.etcd?.replicas ?? [];
-      return c.status?.phase === "Running" && list.filter((r) => r.role === "leader").length === 1
-        ? list
-        : undefined;
-    },
-    WAIT,
-  );
-}
+const instances = () => instancesAt(fleet.hub);
+const cluster = (instance: string) => instances().cluster(instance);
+const replicasOf = (instance: string) => instances().replicas(instance);
+const runningWithLeader = (instance: string) => instances().running(instance);
+const endpointOf = (replica: ReplicaStatus) =>
+  replicaEndpoint(fleet.member(replica.member ?? "").client, replica);
+const valueThrough = (replica: ReplicaStatus, key: string) => readValue(() => endpointOf(replica), key);
 
 describe("a cross-member etcd through failures", { skip: !haveEtcd && "etcd is not installed" }, () => {
   it("forms one cluster and takes a write", async () => {
@@ -121,7 +82,7 @@ describe("a cross-member etcd through failures", { skip: !haveEtcd && "etcd is n
         const again = now.find((r) => r.podName === leader.podName);
         return again?.ready && again.role === "follower" ? again : undefined;
       },
-      WAIT,
+      60_000,
     );
     const pod = await fleet.member(leader.member).client.get(R.pods, "default", leader.podName);
     const statuses =
@@ -132,7 +93,7 @@ describe("a cross-member etcd through failures", { skip: !haveEtcd && "etcd is n
       isRecord(statuses[0]) && Number(statuses[0].restartCount) >= 1,
       "the container was restarted in place",
     );
-    assert.equal(await readValue(back, "before"), "kept");
+    assert.equal(await valueThrough(back, "before"), "kept");
     await runningWithLeader(name);
     console.log(`# leader killed → new leader at the hub in ${electedMs} ms`);
   });
@@ -162,7 +123,7 @@ describe("a cross-member etcd through failures", { skip: !haveEtcd && "etcd is n
       20_000,
     );
     assert.match((await etcdctl(await endpointOf(survivors[0]), "put", "during", "outage")).stdout, /OK/);
-    assert.equal(await readValue(survivors[1], "during"), "outage");
+    assert.equal(await valueThrough(survivors[1], "during"), "outage");
 
     // A new instance without a placement annotation goes to the members that are Ready.
     await fleet.hub.create(KB_CLUSTERS, "default", {
@@ -206,7 +167,7 @@ describe("a cross-member etcd through failures", { skip: !haveEtcd && "etcd is n
     const healed = await runningWithLeader(name);
     const returned = healed.find((r) => r.podName === victim.podName);
     assert.ok(returned);
-    assert.equal(await readValue(returned, "during"), "outage");
-    assert.equal(await readValue(returned, "before"), "kept");
+    assert.equal(await valueThrough(returned, "during"), "outage");
+    assert.equal(await valueThrough(returned, "before"), "kept");
   });
 });

@@ -8,21 +8,23 @@
  * back.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import {
-  type Cluster,
   InstanceOperationAnnotations,
   KB_CLUSTERS,
   type ReplicaStatus,
   type SwitchoverResult,
 } from "@atoll/api";
-import { isRecord, R } from "@atoll/kube";
+import { R } from "@atoll/kube";
+import {
+  etcdctl,
+  haveEtcd,
+  instancesAt,
+  engineMembers as membersSeenBy,
+  replicaEndpoint,
+} from "../testing/etcd-instance.fixture.ts";
 import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
 
-const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
 const WAIT = 90_000;
 const NAME = "lifecycle";
 let fleet: TestFleet;
@@ -40,51 +42,12 @@ after(async () => {
   await fleet?.stop();
 });
 
-async function cluster(): Promise<Cluster> {
-  const found = await fleet.hub.get(KB_CLUSTERS, "default", NAME);
-  assert.ok(found, "the Cluster exists");
-  return found as Cluster;
-}
-
-const replicasOf = async () => (await cluster()).status?.components?.etcd?.replicas ?? [];
-
-async function endpointOf(replica: ReplicaStatus): Promise<string> {
-  const pod = await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName);
-  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
-  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
-  return `http://${ip}:2379`;
-}
-
-const etcdctl = (endpoint: string, ...args: string[]) =>
-  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
-    env: { ...process.env, ETCDCTL_API: "3" },
-    timeout: 15_000,
-  });
-
-async function running(count: number, what: string): Promise<ReplicaStatus[]> {
-  return until(
-    what,
-    async () => {
-      const c = await cluster();
-      const list = c.status?.components?.etcd?.replicas ?? [];
-      const ok =
-        c.status?.phase === "Running" &&
-        list.length === count &&
-        list.every((r) => r.ready && r.upToDate && r.role) &&
-        list.filter((r) => r.role === "leader").length === 1;
-      return ok ? list : undefined;
-    },
-    WAIT,
-  );
-}
-
-async function engineMembers(replica: ReplicaStatus): Promise<string[]> {
-  const out = (await etcdctl(await endpointOf(replica), "member", "list")).stdout.trim();
-  return out
-    .split("\n")
-    .map((line) => line.split(", ")[2])
-    .sort();
-}
+const cluster = () => instancesAt(fleet.hub).cluster(NAME);
+const replicasOf = () => instancesAt(fleet.hub).replicas(NAME);
+const running = (count: number) => instancesAt(fleet.hub).running(NAME, { count, timeoutMs: WAIT });
+const endpointOf = (replica: ReplicaStatus) =>
+  replicaEndpoint(fleet.member(replica.member ?? "").client, replica);
+const engineMembers = async (replica: ReplicaStatus) => membersSeenBy(await endpointOf(replica));
 
 const podUid = async (replica: ReplicaStatus) =>
   (await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName))?.metadata.uid;
@@ -120,7 +83,7 @@ describe("a running etcd changed through its Cluster", { skip: !haveEtcd && "etc
         ],
       },
     });
-    const replicas = await running(3, "three replicas Running");
+    const replicas = await running(3);
     assert.match((await etcdctl(await endpointOf(replicas[0]), "put", "k", "v")).stdout, /OK/);
   });
 
@@ -164,7 +127,7 @@ describe("a running etcd changed through its Cluster", { skip: !haveEtcd && "etc
       { op: "replace", path: "/spec/componentSpecs/0/replicas", value: 5 },
     ]);
     const outAt = Date.now();
-    const five = await running(5, "five replicas Running");
+    const five = await running(5);
     console.log(`# scale out 3 → 5: ${Date.now() - outAt} ms`);
     assert.deepEqual(
       five.map((r) => r.member),
@@ -180,7 +143,7 @@ describe("a running etcd changed through its Cluster", { skip: !haveEtcd && "etc
     ]);
     const inAt = Date.now();
     // Running again only once the scaled-away replicas have left the engine and their pods are gone.
-    const three = await running(3, "back to three replicas");
+    const three = await running(3);
     assert.equal((await engineMembers(three[0])).length, 3);
     for (const r of [five[3], five[4]]) {
       assert.equal(await fleet.member(r.member ?? "").client.get(R.pods, "default", r.podName), undefined);
@@ -242,7 +205,7 @@ describe("a running etcd changed through its Cluster", { skip: !haveEtcd && "etc
     await fleet.hub.patch(KB_CLUSTERS, "default", NAME, "json", [
       { op: "replace", path: "/spec/componentSpecs/0/stop", value: false },
     ]);
-    const back = await running(3, "Running again after start");
+    const back = await running(3);
     assert.equal(
       (await etcdctl(await endpointOf(back[1]), "get", "k", "--print-value-only")).stdout.trim(),
       "v",

@@ -8,27 +8,25 @@
  * member is unjoined.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import {
-  type Cluster,
   KB_CLUSTERS,
   MEMBER_CLUSTERS,
   type MemberCluster,
   MemberTaints,
   type ReplicaStatus,
 } from "@atoll/api";
-import { isRecord, R } from "@atoll/kube";
+import { type KubeClient, R } from "@atoll/kube";
+import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost } from "@atoll/sim";
+import { etcdctl, haveEtcd, instancesAt, replicaEndpoint } from "../testing/etcd-instance.fixture.ts";
 import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
 
-const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
 const WAIT = 60_000;
 let fleet: TestFleet;
 let fourth: MemberHost | undefined;
+let fourthClient: HttpKubeClient | undefined;
 
 before(async () => {
   if (!haveEtcd) return;
@@ -45,17 +43,20 @@ before(async () => {
     port: 6443,
   });
   await fourth.start();
+  const sim = fourth.member;
+  if (sim) {
+    fourthClient = HttpKubeClient.fromKubeconfigText(
+      kubeconfigDocument([{ name: "k8s-4", server: sim.url, token: sim.token, caPem: sim.caPem }]),
+    );
+  }
 });
 after(async () => {
+  fourthClient?.close();
   await fleet?.stop();
   await fourth?.stop();
 });
 
-async function cluster(name: string): Promise<Cluster> {
-  const found = await fleet.hub.get(KB_CLUSTERS, "default", name);
-  assert.ok(found, `Cluster ${name} exists`);
-  return found as Cluster;
-}
+const cluster = (name: string) => instancesAt(fleet.hub).cluster(name);
 
 async function createInstance(name: string, replicas: number, placement?: string): Promise<void> {
   await fleet.hub.create(KB_CLUSTERS, "default", {
@@ -92,47 +93,13 @@ async function createInstance(name: string, replicas: number, placement?: string
   });
 }
 
-async function running(name: string, count: number): Promise<ReplicaStatus[]> {
-  return until(
-    `${name} Running with ${count} replicas and one leader`,
-    async () => {
-      const c = await cluster(name);
-      const list = c.status?.components?.etcd?.replicas ?? [];
-      const ok =
-        c.status?.phase === "Running" &&
-        list.length === count &&
-        list.every((r) => r.ready && r.role) &&
-        list.filter((r) => r.role === "leader").length === 1;
-      return ok ? list : undefined;
-    },
-    WAIT,
-  );
-}
+const running = (name: string, count: number) =>
+  instancesAt(fleet.hub).running(name, { count, timeoutMs: WAIT });
 
-async function memberClient(name: string) {
-  if (name === "k8s-4" && fourth?.member) {
-    const { HttpKubeClient } = await import("@atoll/kube/http-client");
-    const sim = fourth.member;
-    return HttpKubeClient.fromKubeconfigText(
-      kubeconfigDocument([{ name, server: sim.url, token: sim.token, caPem: sim.caPem }]),
-    );
-  }
-  return fleet.member(name).client;
-}
+const memberClient = (name: string): KubeClient =>
+  name === "k8s-4" && fourthClient ? fourthClient : fleet.member(name).client;
 
-async function endpointOf(replica: ReplicaStatus): Promise<string> {
-  const client = await memberClient(replica.member ?? "");
-  const pod = await client.get(R.pods, "default", replica.podName);
-  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
-  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
-  return `http://${ip}:2379`;
-}
-
-const etcdctl = (endpoint: string, ...args: string[]) =>
-  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
-    env: { ...process.env, ETCDCTL_API: "3" },
-    timeout: 15_000,
-  });
+const endpointOf = (replica: ReplicaStatus) => replicaEndpoint(memberClient(replica.member ?? ""), replica);
 
 describe("members managed under running instances", { skip: !haveEtcd && "etcd is not installed" }, () => {
   it("cordon: existing replicas keep running, a new instance avoids the member", async () => {
@@ -253,10 +220,12 @@ describe("members managed under running instances", { skip: !haveEtcd && "etcd i
     });
     assert.match((await etcdctl(await endpointOf(placed[0]), "put", "d", "kept")).stdout, /OK/);
     await fourth?.setMemberDown(true);
+    let last: unknown;
     const rebuilt = await until(
       "delta's third replica rebuilt in another member",
       async () => {
         const c = await cluster("delta");
+        last = c.status;
         const list = c.status?.components?.etcd?.replicas ?? [];
         const ok =
           c.status?.phase === "Running" &&
@@ -265,7 +234,9 @@ describe("members managed under running instances", { skip: !haveEtcd && "etcd i
         return ok ? list : undefined;
       },
       WAIT,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last status: ${JSON.stringify(last)}`, { cause: error });
+    });
     assert.equal(
       (await etcdctl(await endpointOf(rebuilt[2]), "get", "d", "--print-value-only")).stdout.trim(),
       "kept",

@@ -7,18 +7,20 @@
  * reach Succeed with the instance really changed and its data kept.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { type Cluster, KB_CLUSTERS, OPS_REQUESTS, type ReplicaStatus } from "@atoll/api";
 import { isRecord, R } from "@atoll/kube";
 import type { Ops } from "../ops/ops-spec.ts";
+import {
+  etcdctl,
+  haveEtcd,
+  engineMembers as membersSeenBy,
+  replicaEndpoint,
+} from "../testing/etcd-instance.fixture.ts";
 import { conditionOf, startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
 
-const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
 const WAIT = 120_000;
 const NAME = "opsdb";
 let fleet: TestFleet;
@@ -104,25 +106,15 @@ async function succeeds(name: string, timeoutMs = WAIT): Promise<Ops> {
   return op;
 }
 
-async function endpointOf(replica: ReplicaStatus): Promise<string> {
-  const pod = await fleet.member(replica.member ?? "").client.get(R.pods, "default", replica.podName);
-  const ip = pod && isRecord(pod.status) ? pod.status.podIP : undefined;
-  assert.equal(typeof ip, "string", `${replica.podName} has a pod IP`);
-  return `http://${ip}:2379`;
-}
-
-const etcdctl = (endpoint: string, ...args: string[]) =>
-  promisify(execFile)("etcdctl", [`--endpoints=${endpoint}`, "--command-timeout=5s", ...args], {
-    env: { ...process.env, ETCDCTL_API: "3" },
-    timeout: 15_000,
-  });
+const endpointOf = (replica: ReplicaStatus) =>
+  replicaEndpoint(fleet.member(replica.member ?? "").client, replica);
 
 async function valueThrough(replica: ReplicaStatus): Promise<string> {
   return (await etcdctl(await endpointOf(replica), "get", "k", "--print-value-only")).stdout.trim();
 }
 
 async function engineMembers(replica: ReplicaStatus): Promise<number> {
-  return (await etcdctl(await endpointOf(replica), "member", "list")).stdout.trim().split("\n").length;
+  return (await membersSeenBy(await endpointOf(replica))).length;
 }
 
 const podOf = (replica: ReplicaStatus) =>
