@@ -1,5 +1,5 @@
 import type { StatusCause } from "../api/errors.ts";
-import { isRecord, type KubeObject } from "../api/object.ts";
+import type { KubeObject } from "../api/object.ts";
 import { applyDefaultsInPlace } from "../crd/defaults.ts";
 import type {
   CustomResourceDefinition,

@@ -165,7 +165,7 @@ for (const binary of ["kubectl", "kubectl.1.28"]) {
     });
 
     test("field selectors and chunked lists", async () => {
-      for (let i = 0; i < 7; i++) await ok(["create", "configmap", `chunk-${i}`, "--from-literal=i=" + i]);
+      for (let i = 0; i < 7; i++) await ok(["create", "configmap", `chunk-${i}`, `--from-literal=i=${i}`]);
       const names = (await ok(["get", "cm", "--chunk-size=2", "-o", "name"])).trim().split("\n");
       assert.ok(names.filter((n) => n.startsWith("configmap/chunk-")).length === 7);
       assert.equal(

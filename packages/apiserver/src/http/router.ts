@@ -13,7 +13,7 @@ import { handleResource } from "./handlers/resources.ts";
 import { negotiate } from "./negotiation.ts";
 import { Query } from "./query.ts";
 import { parseRequestPath } from "./request-info.ts";
-import { sendError, sendJson, sendJsonText } from "./respond.ts";
+import { sendError, sendJson } from "./respond.ts";
 import type { ServerContext } from "./server-context.ts";
 
 /** Serves `/openapi/v2`, `/openapi/v3` and `/openapi/v3/{group-version}` (ETags, 304s, hash redirects). */

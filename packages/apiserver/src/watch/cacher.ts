@@ -33,7 +33,6 @@ export type CacherOptions = {
  * of recent events. Lists and watches are served from here.
  */
 export class Cacher {
-  #store: Store;
   #watch: Watch | undefined;
   #resources = new Map<string, ResourceCache>();
   #revision = 0;
@@ -42,14 +41,13 @@ export class Cacher {
   #failed: StorageError | undefined;
   #listeners = new Set<(event: CacheEvent) => void>();
 
-  private constructor(store: Store, options: CacherOptions) {
-    this.#store = store;
+  private constructor(options: CacherOptions) {
     this.#history = options.historyPerResource ?? 5000;
   }
 
   /** Loads everything under `/registry/` and follows the store from there. */
   static async start(store: Store, options: CacherOptions = {}): Promise<Cacher> {
-    const cacher = new Cacher(store, options);
+    const cacher = new Cacher(options);
     const initial = await store.range({ prefix: "/registry/" });
     cacher.#revision = initial.revision;
     for (const kv of initial.kvs) {

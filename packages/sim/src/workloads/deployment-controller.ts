@@ -102,7 +102,6 @@ export class DeploymentController implements Runnable {
       }
       return undefined;
     }
-    const namespace = deployment.metadata.namespace;
     const rsList = await claimChildren({
       client: this.#client,
       resource: R.replicasets,
