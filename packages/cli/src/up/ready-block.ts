@@ -12,6 +12,9 @@ export type ReadyInfo = {
   background: boolean;
 };
 
+/** The example instance the ready block suggests: a 3-replica etcd across the members (README walkthrough). */
+const EXAMPLE = new URL("../../../../examples/etcd.yaml", import.meta.url).pathname;
+
 /** The first line of the ready block: tests and scripts may wait for it. */
 export const READY_HEADLINE = "Fleet ready";
 
@@ -39,8 +42,8 @@ export function readyBlock(info: ReadyInfo, options: { cwd: string; colour: bool
     "",
     "Try:",
     "  kubectl get memberclusters",
-    "  npx atoll get pods --all-clusters -A",
-    "  npx atoll members",
+    `  kubectl apply -f ${shown(EXAMPLE)}      # an etcd with a replica in each member`,
+    "  npx atoll get pods --all-clusters",
     "",
     stop,
     "",
