@@ -114,6 +114,41 @@ test("atoll get --all-clusters lists what the reachable members have and names t
   }
 });
 
+test("atoll get -o json|yaml: a List of the members' objects, each annotated with its member; one object as itself", async () => {
+  const json = await until("k8s-3 back in the list", async () => {
+    const r = await atoll(["get", "pods", "-n", "shop", "--all-clusters", "-o", "json"]);
+    return r.code === 0 ? r : undefined;
+  });
+  const list = JSON.parse(json.stdout);
+  assert.equal(list.kind, "List");
+  const members = list.items.map(
+    (p: { metadata: { annotations: Record<string, string> } }) =>
+      p.metadata.annotations["cluster.atoll.io/name"],
+  );
+  assert.deepEqual([...new Set(members)].sort(), ["k8s-1", "k8s-3"]);
+  const first = list.items.find(
+    (p: { metadata: { annotations: Record<string, string> } }) =>
+      p.metadata.annotations["cluster.atoll.io/name"] === "k8s-1",
+  );
+  const one = await atoll([
+    "get",
+    "pods",
+    first.metadata.name,
+    "-n",
+    "shop",
+    "--clusters",
+    "k8s-1",
+    "-o",
+    "yaml",
+  ]);
+  assert.equal(one.code, 0, one.stderr);
+  assert.match(one.stdout, /^kind: Pod$/m);
+  assert.match(one.stdout, new RegExp(`^  name: ${first.metadata.name}$`, "m"));
+  const bad = await atoll(["get", "pods", "-o", "table"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown output format "table": use one of wide, json, yaml/);
+});
+
 test("atoll taint adds and removes a member's taints; atoll version names the hub's version", async () => {
   const added = await atoll(["taint", "k8s-1", "team=a:NoSchedule"]);
   assert.equal(added.code, 0, added.stderr);

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { MEMBER_CLUSTERS } from "@atoll/api";
+import type { KubeObject } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { Command } from "commander";
+import { stringify as stringifyYaml } from "yaml";
 import { hubKubeconfigPath } from "../hub/kubeconfig-path.ts";
 
 type Options = {
@@ -18,6 +20,17 @@ type Table = {
 };
 
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+const OUTPUTS = ["wide", "json", "yaml"];
+/** On objects listed from members with -o json|yaml: the member each came from. */
+const CLUSTER_ANNOTATION = "cluster.atoll.io/name";
+
+function labelled(object: KubeObject, cluster: string): KubeObject {
+  const metadata = {
+    ...object.metadata,
+    annotations: { ...object.metadata?.annotations, [CLUSTER_ANNOTATION]: cluster },
+  };
+  return { ...object, metadata };
+}
 
 /**
  * `atoll get KIND [NAME] [-n NS|-A] [--clusters a,b|--all-clusters]`: lists
@@ -33,13 +46,19 @@ export function getCommand(env: NodeJS.ProcessEnv): Command {
     .option("-A, --all-namespaces", "every namespace")
     .option("--clusters <list>", "comma-separated members")
     .option("--all-clusters", "every member")
-    .option("-o, --output <format>", "wide")
+    .option(
+      "-o, --output <format>",
+      "wide, json or yaml (objects from members carry the cluster.atoll.io/name annotation)",
+    )
     .option("--kubeconfig <file>", "the hub's kubeconfig")
     .addHelpText(
       "after",
-      "\nExamples:\n  atoll get pods --all-clusters -A\n  atoll get deployments --clusters k8s-1,k8s-2 -n shop",
+      "\nExamples:\n  atoll get pods --all-clusters -A\n  atoll get deployments --clusters k8s-1,k8s-2 -n shop\n  atoll get pod etcd-etcd-0 --clusters k8s-1 -o yaml",
     )
     .action(async (kind: string, name: string | undefined, options: Options) => {
+      if (options.output !== undefined && !OUTPUTS.includes(options.output)) {
+        throw new Error(`unknown output format "${options.output}": use one of ${OUTPUTS.join(", ")}`);
+      }
       const hub = HttpKubeClient.fromKubeconfigText(
         readFileSync(hubKubeconfigPath(options.kubeconfig, env), "utf8"),
       );
@@ -52,6 +71,7 @@ export function getCommand(env: NodeJS.ProcessEnv): Command {
             ? clusters.map((c) => ({ cluster: c, prefix: `/clusters/${c}` }))
             : [{ cluster: "", prefix: "" }];
         const rows: string[][] = [];
+        const objects: KubeObject[] = [];
         let header: string[] = [];
         const wide = options.output === "wide";
         let failed = 0;
@@ -70,6 +90,18 @@ export function getCommand(env: NodeJS.ProcessEnv): Command {
             if (!(error instanceof UnreachableTarget) || !cluster) throw error;
             process.stderr.write(`${cluster}: ${error.message}\n`);
             failed++;
+            continue;
+          }
+          if (options.output === "json" || options.output === "yaml") {
+            const raw = await hub.request("GET", prefix + path, { accept: "application/json" });
+            if (raw.status >= 300) {
+              process.stderr.write(`${cluster || "hub"}: ${safeMessage(raw.body)}\n`);
+              failed++;
+              continue;
+            }
+            const found = JSON.parse(raw.body) as { items?: KubeObject[] } & KubeObject;
+            for (const object of found.items ?? [found])
+              objects.push(cluster ? labelled(object, cluster) : object);
             continue;
           }
           const answer = await hub.request("GET", prefix + path, { accept: TABLE });
@@ -99,6 +131,17 @@ export function getCommand(env: NodeJS.ProcessEnv): Command {
         }
         // Exit 1 when any member could not be read, after printing what could.
         if (failed > 0) process.exitCode = 1;
+        if (options.output === "json" || options.output === "yaml") {
+          // One object asked for at one place prints as itself; anything else as a List, as kubectl does.
+          const single = name !== undefined && targets.length === 1 && objects.length === 1;
+          const document = single
+            ? objects[0]
+            : { apiVersion: "v1", kind: "List", metadata: {}, items: objects };
+          process.stdout.write(
+            options.output === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringifyYaml(document),
+          );
+          return;
+        }
         if (rows.length === 0) {
           process.stdout.write("No resources found\n");
           return;
