@@ -15,8 +15,8 @@ import { versionCommand } from "./commands/version.ts";
 
 export const VERSION = "0.1.0";
 
-/** Parses argv and runs one command; resolves to the process exit code. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The `atoll` program: every command, as `--help` and completion show them. */
+export function buildProgram(env: NodeJS.ProcessEnv): Command {
   const program = new Command("atoll")
     .description("Atoll: a multi-cluster control plane for Kubernetes")
     .version(VERSION, "-v, --version")
@@ -40,6 +40,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   program.addCommand(upCommand(env));
   program.addCommand(downCommand());
   program.addCommand(completionCommand());
+  return program;
+}
+
+/** Parses argv and runs one command; resolves to the process exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const program = buildProgram(env);
   try {
     await program.parseAsync(argv);
     // A command that printed what it could but met a failure sets process.exitCode.

@@ -156,6 +156,10 @@ export function unjoinCommand(env: NodeJS.ProcessEnv): Command {
     .option("--orphan", "leave what the hub placed in the member")
     .option("--kubeconfig <file>", "the hub's kubeconfig")
     .option("--timeout <seconds>", "how long to wait", "60")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  atoll drain k8s-3 && atoll unjoin k8s-3   # move its replicas first, then remove it\n  atoll unjoin k8s-3 --orphan               # leave what the hub placed there",
+    )
     .action(
       async (name: string, options: HubOptions & { drain?: boolean; orphan?: boolean; timeout: string }) => {
         if (options.drain && options.orphan) throw new Error("--drain and --orphan exclude each other");
@@ -190,6 +194,7 @@ export function switchCommands(env: NodeJS.ProcessEnv): Command[] {
       .description(description)
       .argument("<name>")
       .option("--kubeconfig <file>", "the hub's kubeconfig")
+      .addHelpText("after", `\nExample:\n  atoll ${verb} k8s-2`)
       .action(async (name: string, options: HubOptions) => {
         const hub = openHub(options, env);
         try {
@@ -208,6 +213,7 @@ export function membersCommand(env: NodeJS.ProcessEnv): Command {
     .alias("clusters")
     .description("List the fleet's member clusters: readiness, version, nodes, capacity, taints")
     .option("--kubeconfig <file>", "the hub's kubeconfig")
+    .addHelpText("after", "\nExamples:\n  atoll members\n  atoll clusters --kubeconfig hub.kubeconfig")
     .action(async (options: HubOptions) => {
       const hub = openHub(options, env);
       try {

@@ -91,6 +91,7 @@ Examples:
       .description("Disconnect two members: each forgets the other and withdraws its endpoints")
       .argument("<a>", "a member: its context in the kubeconfig")
       .argument("<b>", "the other member")
+      .addHelpText("after", "\nExample:\n  atoll mesh disconnect k8s-1 k8s-3")
       .action(async (a: string, b: string, options: KubeconfigOptions) => {
         await withTargets([a, b], options, env, async (targets) => {
           // A member that is down cannot be read, but the other still forgets it (by its context name).
@@ -120,6 +121,7 @@ Examples:
         "kubeconfig with a context per member (default $KUBECONFIG, then .atoll/kubeconfig)",
       )
       .option("-o, --output <format>", "text or json", "text")
+      .addHelpText("after", "\nExamples:\n  atoll mesh status\n  atoll mesh status k8s-1 -o json")
       .action(async (names: string[], options: { kubeconfig?: string; output: string }) => {
         if (options.output !== "text" && options.output !== "json")
           throw new Error(`unknown output format "${options.output}" (text or json)`);

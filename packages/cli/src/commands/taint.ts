@@ -106,6 +106,7 @@ export function drainCommands(env: NodeJS.ProcessEnv): Command[] {
     .description("Let work come back to a drained member: remove the drain taint and uncordon it")
     .argument("<name>", "the member")
     .option("--kubeconfig <file>", "the hub's kubeconfig")
+    .addHelpText("after", "\nExample:\n  atoll undrain k8s-3")
     .action(async (name: string, options: { kubeconfig?: string }) => {
       await changeMember(name, options, env, (member) => ({
         unschedulable: false,

@@ -9,6 +9,7 @@ export function versionCommand(version: string, env: NodeJS.ProcessEnv): Command
     .description("Print the atoll version, and the hub's when a hub kubeconfig is found")
     .option("--kubeconfig <file>", "the hub's kubeconfig (default $KUBECONFIG, then .atoll/kubeconfig)")
     .option("--client", "only this CLI's version")
+    .addHelpText("after", "\nExamples:\n  atoll version\n  atoll version --client")
     .action(async (options: { kubeconfig?: string; client?: boolean }) => {
       process.stdout.write(`Client Version: atoll v${version} (node ${process.version})\n`);
       if (options.client) return;
