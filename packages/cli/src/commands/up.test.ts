@@ -141,7 +141,10 @@ test("atoll up: a Ready fleet kubectl can use, stopped by SIGINT, brought back w
   const first = await up(fleetDir, FOREGROUND);
   assert.match(first.output(), /hub API server: ready https:\/\/127\.0\.0\.1:\d+/);
   assert.match(first.output(), new RegExp(`export KUBECONFIG=${join(fleetDir, "kubeconfig")}`));
-  assert.match(first.output(), /kubectl get memberclusters\n {2}npx atoll get pods --all-clusters/);
+  assert.match(
+    first.output(),
+    /kubectl get memberclusters\n {2}kubectl apply -f \S*examples\/etcd\.yaml .*\n {2}npx atoll get pods --all-clusters/,
+  );
 
   const members = await kubectl(fleetDir, "get", "memberclusters");
   assert.equal(members.code, 0, members.stderr);
