@@ -205,7 +205,7 @@ test("the README walkthrough, command by command, on a fleet started by atoll up
     }
     assert.ok(
       result.code === 0 && expected.check(result.output),
-      `README block:\n${block}\nexited ${result.code} and printed:\n${result.output}`,
+      `README block:\n${block}\nexited ${result.code} and printed:\n${result.output}\n(leader killed: ${killed.pod ?? "-"})`,
     );
   }
   await interrupt(fleet);

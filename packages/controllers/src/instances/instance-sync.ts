@@ -10,7 +10,13 @@ import {
   type SwitchoverResult,
 } from "@atoll/api";
 import { type KubeObject, R } from "@atoll/kube";
-import { memberLeaveAction, parseJson, runAction, switchoverAction } from "./agent-actions.ts";
+import {
+  memberLeaveAction,
+  parseJson,
+  runAction,
+  runRetriedAction,
+  switchoverAction,
+} from "./agent-actions.ts";
 import { InstanceAnnotations, podName } from "./instance-names.ts";
 import type { ReplicaReading } from "./instance-status.ts";
 import { INSTANCE_KINDS, type MemberInformers } from "./member-informers.ts";
@@ -272,16 +278,14 @@ async function leaveBeforeMove(options: {
   const access = stays ? options.open(stays.member) : undefined;
   if (!stays?.pod || !access)
     return `moving ${leaving} off ${move.from} waits for another replica to be available`;
-  const result = await runAction(access.informers, stays.pod, {
+  const { succeeded, lastFailure } = await runRetriedAction(access.informers, stays.pod, {
     id: `move-${cluster.metadata.uid}-${leaving}-${move.from}-${move.to}`,
     ...action,
     env: { KB_LEAVE_MEMBER_POD_NAME: leaving },
   });
-  if (!result) return undefined;
-  if (result.exitCode !== 0) {
-    return `memberLeave of ${leaving} before moving it to ${move.to} failed on ${stays.podName} (exit ${result.exitCode}): ${result.output.slice(-300)}`;
-  }
-  return true;
+  if (succeeded) return true;
+  if (!lastFailure) return undefined;
+  return `memberLeave of ${leaving} before moving it to ${move.to} failed on ${stays.podName} (exit ${lastFailure.exitCode}), retrying: ${lastFailure.output.slice(-300)}`;
 }
 
 type Open = (member: string) => { informers: MemberInformers; namespaces: Set<string> } | undefined;
@@ -334,16 +338,14 @@ async function leaveFirst(options: {
   const access = stays ? options.open(stays.member) : undefined;
   if (!stays?.pod || !access)
     return `memberLeave for ${live.metadata.name} waits for a replica that stays to be available`;
-  const result = await runAction(access.informers, stays.pod, {
+  const { succeeded, lastFailure } = await runRetriedAction(access.informers, stays.pod, {
     id: `leave-${live.metadata.uid}`,
     ...action,
     env: { KB_LEAVE_MEMBER_POD_NAME: live.metadata.name ?? "" },
   });
-  if (!result) return undefined;
-  if (result.exitCode !== 0) {
-    return `memberLeave of ${live.metadata.name} failed on ${stays.podName} (exit ${result.exitCode}): ${result.output.slice(-300)}`;
-  }
-  return true;
+  if (succeeded) return true;
+  if (!lastFailure) return undefined;
+  return `memberLeave of ${live.metadata.name} failed on ${stays.podName} (exit ${lastFailure.exitCode}), retrying: ${lastFailure.output.slice(-300)}`;
 }
 
 /** Runs the switchover the Cluster asks for, on the component's leader; its result once the agent answered. */

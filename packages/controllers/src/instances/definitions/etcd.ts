@@ -16,7 +16,9 @@ const DATA_DIR = "/var/run/etcd/data";
  * or a node address for a NodePort service), with the service's peer and
  * client ports (node ports for a NodePort service).
  *
- * With data, etcd restarts as the member it was. Without, it asks the peers
+ * With data, etcd restarts as the member it was — without advancing its
+ * election clock, so a leader that restarts does not campaign at once and
+ * win again before the others have elected one of themselves. Without, it asks the peers
  * whether a cluster exists: none answers → a new cluster (the first start);
  * it is listed but never started → it joins as bootstrapped; it is listed as
  * started (its data was lost, e.g. rebuilt in another member) or not listed
@@ -62,7 +64,8 @@ exec etcd --name="$KB_POD_NAME" --data-dir=${DATA_DIR} \\
   --listen-peer-urls="http://$KB_POD_IP:2380" --listen-client-urls="http://$KB_POD_IP:2379" \\
   --initial-advertise-peer-urls="$peer_url" --advertise-client-urls="$client_url" \\
   --initial-cluster="$cluster" --initial-cluster-state="$state" \\
-  --initial-cluster-token="$KB_NAMESPACE-$KB_CLUSTER_COMP_NAME"
+  --initial-cluster-token="$KB_NAMESPACE-$KB_CLUSTER_COMP_NAME" \\
+  --initial-election-tick-advance=false
 `;
 
 /** Prints leader, follower or learner from the replica's own view of the cluster; fails while it has no leader. */
@@ -86,8 +89,14 @@ etcdctl --endpoints="$local" move-leader "$target"
 
 /** Run on a replica that stays: removes the leaving replica (KB_LEAVE_MEMBER_POD_NAME) from the etcd cluster. */
 const MEMBER_LEAVE = `local="http://$KB_POD_IP:2379"
-id=$(etcdctl --endpoints="$local" member list | awk -F', ' -v name="$KB_LEAVE_MEMBER_POD_NAME" '$3 == name { print $1 }')
-[ -z "$id" ] || etcdctl --endpoints="$local" member remove "$id"
+# etcd refuses a removal until the cluster has been healthy for a few seconds: retry for a while.
+for attempt in $(seq 1 15); do
+  id=$(etcdctl --endpoints="$local" member list | awk -F', ' -v name="$KB_LEAVE_MEMBER_POD_NAME" '$3 == name { print $1 }')
+  [ -n "$id" ] || exit 0
+  etcdctl --endpoints="$local" member remove "$id" && exit 0
+  sleep 1
+done
+exit 1
 `;
 
 const serviceVar = (name: string, selector: Record<string, unknown>) => ({
