@@ -18,7 +18,8 @@ const DATA_DIR = "/var/run/etcd/data";
  *
  * With data, etcd restarts as the member it was — without advancing its
  * election clock, so a leader that restarts does not campaign at once and
- * win again before the others have elected one of themselves. Without, it asks the peers
+ * win again before the others have elected one of themselves (a new member
+ * does advance it: the first election is not delayed). Without, it asks the peers
  * whether a cluster exists: none answers → a new cluster (the first start);
  * it is listed but never started → it joins as bootstrapped; it is listed as
  * started (its data was lost, e.g. rebuilt in another member) or not listed
@@ -37,6 +38,9 @@ for e in $(echo "$PEER_PORTS" | tr ',' ' '); do
   if [ "$n" = "$me" ]; then peer_url=$peer; client_url=$client; else endpoints="$endpoints\${endpoints:+,}$client"; fi
 done
 state=new
+# A member restarting with its data waits a full election timeout before campaigning; a new one need not.
+advance=true
+[ ! -d ${DATA_DIR}/member ] || advance=false
 if [ ! -d ${DATA_DIR}/member ] && [ -n "$endpoints" ]; then
   members=$(etcdctl --endpoints="$endpoints" --dial-timeout=1s --command-timeout=2s member list 2>/dev/null || true)
   if [ -n "$members" ]; then
@@ -65,7 +69,7 @@ exec etcd --name="$KB_POD_NAME" --data-dir=${DATA_DIR} \\
   --initial-advertise-peer-urls="$peer_url" --advertise-client-urls="$client_url" \\
   --initial-cluster="$cluster" --initial-cluster-state="$state" \\
   --initial-cluster-token="$KB_NAMESPACE-$KB_CLUSTER_COMP_NAME" \\
-  --initial-election-tick-advance=false
+  --initial-election-tick-advance="$advance"
 `;
 
 /** Prints leader, follower or learner from the replica's own view of the cluster; fails while it has no leader. */
