@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { KB_CLUSTERS } from "@atoll/api";
-import { startFleet, type TestFleet, until } from "@atoll/controllers/testing/fleet.fixture";
+import { startEtcdFleet } from "@atoll/controllers/testing/etcd-instance.fixture";
+import { type TestFleet, until } from "@atoll/controllers/testing/fleet.fixture";
 import { isRecord } from "@atoll/kube";
 import { runAtoll } from "../testing/run.ts";
 
@@ -15,12 +16,7 @@ const atoll = (args: string[]) => runAtoll(args, { env: { KUBECONFIG: fleet.hubK
 before(async () => {
   if (!haveEtcd) return;
   // The hub installs the built-in etcd-0.9.0; the meshed sims run its replicas as real etcd processes.
-  fleet = await startFleet({
-    ids: [106, 107, 108],
-    instances: true,
-    mesh: true,
-    simOptions: () => ({ runtime: undefined }),
-  });
+  fleet = await startEtcdFleet([106, 107, 108]);
 });
 
 after(async () => {

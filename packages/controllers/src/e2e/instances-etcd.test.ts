@@ -18,20 +18,16 @@ import {
   instancesAt,
   readValue,
   replicaEndpoint,
+  startEtcdFleet,
 } from "../testing/etcd-instance.fixture.ts";
-import { startFleet, type TestFleet } from "../testing/fleet.fixture.ts";
+import type { TestFleet } from "../testing/fleet.fixture.ts";
 
 const SEEDS = join(import.meta.dirname, "../../../../../shared/seed-manifests");
 let fleet: TestFleet;
 
 before(async () => {
   if (!haveEtcd) return;
-  fleet = await startFleet({
-    ids: [114, 115, 116],
-    instances: true,
-    mesh: true,
-    simOptions: () => ({ runtime: undefined }),
-  });
+  fleet = await startEtcdFleet([114, 115, 116]);
 });
 after(async () => {
   await fleet?.stop();

@@ -19,8 +19,9 @@ import {
   instancesAt,
   readValue,
   replicaEndpoint,
+  startEtcdFleet,
 } from "../testing/etcd-instance.fixture.ts";
-import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+import { type TestFleet, until } from "../testing/fleet.fixture.ts";
 
 const SEEDS = join(import.meta.dirname, "../../../../../shared/seed-manifests");
 let fleet: TestFleet;
@@ -28,12 +29,7 @@ let name = "";
 
 before(async () => {
   if (!haveEtcd) return;
-  fleet = await startFleet({
-    ids: [120, 123, 124],
-    instances: true,
-    mesh: true,
-    simOptions: () => ({ runtime: undefined, storage: "sqlite" }),
-  });
+  fleet = await startEtcdFleet([120, 123, 124], { storage: "sqlite" });
 });
 after(async () => {
   await fleet?.stop();

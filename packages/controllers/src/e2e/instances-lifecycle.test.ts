@@ -22,8 +22,9 @@ import {
   instancesAt,
   engineMembers as membersSeenBy,
   replicaEndpoint,
+  startEtcdFleet,
 } from "../testing/etcd-instance.fixture.ts";
-import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+import { type TestFleet, until } from "../testing/fleet.fixture.ts";
 
 const WAIT = 90_000;
 const NAME = "lifecycle";
@@ -31,12 +32,7 @@ let fleet: TestFleet;
 
 before(async () => {
   if (!haveEtcd) return;
-  fleet = await startFleet({
-    ids: [117, 118, 119],
-    instances: true,
-    mesh: true,
-    simOptions: () => ({ runtime: undefined }),
-  });
+  fleet = await startEtcdFleet([117, 118, 119]);
 });
 after(async () => {
   await fleet?.stop();

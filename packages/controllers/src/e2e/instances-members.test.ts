@@ -20,8 +20,14 @@ import {
 import { type KubeClient, R } from "@atoll/kube";
 import { HttpKubeClient } from "@atoll/kube/http-client";
 import { kubeconfigDocument, MemberHost } from "@atoll/sim";
-import { etcdctl, haveEtcd, instancesAt, replicaEndpoint } from "../testing/etcd-instance.fixture.ts";
-import { startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+import {
+  etcdctl,
+  haveEtcd,
+  instancesAt,
+  replicaEndpoint,
+  startEtcdFleet,
+} from "../testing/etcd-instance.fixture.ts";
+import { type TestFleet, until } from "../testing/fleet.fixture.ts";
 
 const WAIT = 60_000;
 let fleet: TestFleet;
@@ -30,11 +36,7 @@ let fourthClient: HttpKubeClient | undefined;
 
 before(async () => {
   if (!haveEtcd) return;
-  fleet = await startFleet({
-    ids: [144, 145, 146],
-    instances: true,
-    simOptions: () => ({ runtime: undefined }),
-  });
+  fleet = await startEtcdFleet([144, 145, 146], { mesh: false });
   fourth = new MemberHost({
     name: "k8s-4",
     id: 150,

@@ -18,8 +18,9 @@ import {
   haveEtcd,
   engineMembers as membersSeenBy,
   replicaEndpoint,
+  startEtcdFleet,
 } from "../testing/etcd-instance.fixture.ts";
-import { conditionOf, startFleet, type TestFleet, until } from "../testing/fleet.fixture.ts";
+import { conditionOf, type TestFleet, until } from "../testing/fleet.fixture.ts";
 
 const WAIT = 120_000;
 const NAME = "opsdb";
@@ -27,12 +28,7 @@ let fleet: TestFleet;
 
 before(async () => {
   if (!haveEtcd) return;
-  fleet = await startFleet({
-    ids: [128, 129, 130],
-    instances: true,
-    mesh: true,
-    simOptions: () => ({ runtime: undefined }),
-  });
+  fleet = await startEtcdFleet([128, 129, 130]);
 });
 after(async () => {
   await fleet?.stop();

@@ -1,6 +1,5 @@
 import {
   type Cluster,
-  type ClusterComponentSpec,
   type ComponentDefinition,
   InstanceOperationAnnotations,
   KubeBlocksLabels,
@@ -252,40 +251,60 @@ export async function syncInstance(input: SyncInput): Promise<SyncOutcome> {
 
 /**
  * Before a replica moves to another member, where it starts with no data:
- * the definition's memberLeave runs on a replica that stays, so the engine
- * forgets the old copy and the new one can join as a new member. True when
- * the move may go ahead; undefined while the action runs; a message when it
- * cannot run yet.
+ * the engine forgets the old copy, so the new one can join as a new member.
  */
-async function leaveBeforeMove(options: {
+function leaveBeforeMove(options: EngineContext & { move: Move }): Promise<true | string | undefined> {
+  const { cluster, move } = options;
+  return leaveEngine({
+    ...options,
+    component: move.component,
+    leaving: podName(cluster.metadata.name ?? "", move.component, move.ordinal),
+    stays: (_, ordinal) => ordinal !== move.ordinal,
+    id: `move-${cluster.metadata.uid}-${move.component}-${move.ordinal}-${move.from}-${move.to}`,
+  });
+}
+
+/** What running an engine action needs: the Cluster, what was seen of its replicas, and the members. */
+type EngineContext = {
   cluster: Cluster;
-  move: Move;
   readings: SyncOutcome["readings"];
   roleful: Set<string>;
   definition(name: string): ComponentDefinition | undefined;
   open: Open;
-}): Promise<true | string | undefined> {
-  const { cluster, move } = options;
-  const component = cluster.spec.componentSpecs?.find((c) => c.name === move.component);
+};
+
+/**
+ * Runs the definition's memberLeave for `leaving` on an available replica
+ * that `stays` (retried until the engine agrees). True when the replica may
+ * go (or the definition has no memberLeave); undefined while the action
+ * runs; a message when it cannot run yet or failed and will be retried.
+ */
+async function leaveEngine(
+  options: EngineContext & {
+    component: string;
+    leaving: string;
+    stays: (replica: ReplicaReading, ordinal: number) => boolean;
+    id: string;
+  },
+): Promise<true | string | undefined> {
+  const component = options.cluster.spec.componentSpecs?.find((c) => c.name === options.component);
   const definition = component ? options.definition(component.componentDef) : undefined;
   const action = definition ? memberLeaveAction(definition) : undefined;
-  if (!component || !action) return true;
-  const replicas = options.readings[move.component] ?? [];
-  const leaving = podName(cluster.metadata.name ?? "", move.component, move.ordinal);
-  const stays = replicas.find(
-    (r, ordinal) => ordinal !== move.ordinal && available(r, options.roleful.has(move.component)),
+  if (!action) return true;
+  const stays = (options.readings[options.component] ?? []).find(
+    (r, ordinal) => options.stays(r, ordinal) && available(r, options.roleful.has(options.component)),
   );
   const access = stays ? options.open(stays.member) : undefined;
   if (!stays?.pod || !access)
-    return `moving ${leaving} off ${move.from} waits for another replica to be available`;
+    return `memberLeave of ${options.leaving} waits for a replica that stays to be available`;
   const { succeeded, lastFailure } = await runRetriedAction(access.informers, stays.pod, {
-    id: `move-${cluster.metadata.uid}-${leaving}-${move.from}-${move.to}`,
+    id: options.id,
     ...action,
-    env: { KB_LEAVE_MEMBER_POD_NAME: leaving },
+    env: { KB_LEAVE_MEMBER_POD_NAME: options.leaving },
   });
   if (succeeded) return true;
   if (!lastFailure) return undefined;
-  return `memberLeave of ${leaving} before moving it to ${move.to} failed on ${stays.podName} (exit ${lastFailure.exitCode}), retrying: ${lastFailure.output.slice(-300)}`;
+  return `memberLeave of ${options.leaving} failed on ${stays.podName} (exit ${lastFailure.exitCode}), retrying: ${lastFailure.output.slice(-300)}`;
 }
 
 type Open = (member: string) => { informers: MemberInformers; namespaces: Set<string> } | undefined;
@@ -312,40 +331,20 @@ export function nextToRoll(
 }
 
 /**
- * Before a scaled-away replica's pod goes: its definition's memberLeave,
- * run on a replica that stays, so the engine forgets it. True when the pod
- * may go; undefined while the action runs; a message when it cannot run.
+ * Before a scaled-away replica's pod goes, the engine forgets it (a
+ * stopped or rolled replica comes back as the same member: it just goes).
  */
-async function leaveFirst(options: {
-  cluster: Cluster;
-  live: KubeObject;
-  readings: SyncOutcome["readings"];
-  roleful: Set<string>;
-  definition(name: string): ComponentDefinition | undefined;
-  open: Open;
-}): Promise<true | string | undefined> {
+function leaveFirst(options: EngineContext & { live: KubeObject }): Promise<true | string | undefined> {
   const { cluster, live } = options;
-  const componentName = live.metadata.labels?.[KubeBlocksLabels.componentName] ?? "";
-  const component = cluster.spec.componentSpecs?.find((c: ClusterComponentSpec) => c.name === componentName);
-  // Only a replica scaled away leaves; a stopped or rolled one comes back as the same member.
-  if (!component || scaledAway(cluster, live) !== component.name) return true;
-  const definition = options.definition(component.componentDef);
-  const action = definition ? memberLeaveAction(definition) : undefined;
-  if (!action) return true;
-  const stays = (options.readings[componentName] ?? []).find((r) =>
-    available(r, options.roleful.has(componentName)),
-  );
-  const access = stays ? options.open(stays.member) : undefined;
-  if (!stays?.pod || !access)
-    return `memberLeave for ${live.metadata.name} waits for a replica that stays to be available`;
-  const { succeeded, lastFailure } = await runRetriedAction(access.informers, stays.pod, {
+  const component = scaledAway(cluster, live);
+  if (!component) return Promise.resolve(true);
+  return leaveEngine({
+    ...options,
+    component,
+    leaving: live.metadata.name ?? "",
+    stays: () => true,
     id: `leave-${live.metadata.uid}`,
-    ...action,
-    env: { KB_LEAVE_MEMBER_POD_NAME: live.metadata.name ?? "" },
   });
-  if (succeeded) return true;
-  if (!lastFailure) return undefined;
-  return `memberLeave of ${live.metadata.name} failed on ${stays.podName} (exit ${lastFailure.exitCode}), retrying: ${lastFailure.output.slice(-300)}`;
 }
 
 /** Runs the switchover the Cluster asks for, on the component's leader; its result once the agent answered. */

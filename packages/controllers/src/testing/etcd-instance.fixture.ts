@@ -8,10 +8,27 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { type Cluster, KB_CLUSTERS, type ReplicaStatus } from "@atoll/api";
 import { isRecord, type KubeClient, R } from "@atoll/kube";
-import { until } from "./fleet.fixture.ts";
+import { startFleet, type TestFleet, until } from "./fleet.fixture.ts";
 
 /** Real etcd runs only where the machine has it (Debian's etcd-server). */
 export const haveEtcd = existsSync("/usr/bin/etcd") && existsSync("/usr/bin/etcdctl");
+
+/**
+ * A fleet for database instances: the instance controller (and the built-in
+ * etcd-0.9.0) on, members running etcd as real processes and meshed (global
+ * services), member storage as asked (sqlite to survive a member's restart).
+ */
+export function startEtcdFleet(
+  ids: number[],
+  options: { mesh?: boolean; storage?: "memory" | "sqlite" } = {},
+): Promise<TestFleet> {
+  return startFleet({
+    ids,
+    instances: true,
+    mesh: options.mesh ?? true,
+    simOptions: () => ({ runtime: undefined, ...(options.storage ? { storage: options.storage } : {}) }),
+  });
+}
 
 /** etcdctl (API v3) against one endpoint, bounded in time. */
 export function etcdctl(endpoint: string, ...args: string[]): Promise<{ stdout: string; stderr: string }> {
