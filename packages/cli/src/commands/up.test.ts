@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { type AtollProcess, startAtollProcess } from "../testing/run.ts";
 import { isAlive, processTree, waitGone } from "../up/process-tree.ts";
 import { READY_HEADLINE } from "../up/ready-block.ts";
 
@@ -15,7 +16,7 @@ const BACKGROUND = ["--first-id", "197", "--members", "3"];
 const MEMBERS = ["k8s-1", "k8s-2", "k8s-3"];
 const READY_MS = 40_000;
 const STOP_MS = 20_000;
-const pdeathsig = spawnSync("setpriv", ["--help"], { encoding: "utf8" }).stdout?.includes("--pdeathsig");
+const _pdeathsig = spawnSync("setpriv", ["--help"], { encoding: "utf8" }).stdout?.includes("--pdeathsig");
 
 let dir: string;
 const running = new Set<ChildProcess>();
@@ -62,40 +63,14 @@ const kubectlApply = (dataDir: string, manifest: string) =>
   );
 
 /** `atoll up ARGS` as a user runs it; resolves with the process and its output once the ready block is printed. */
-async function up(dataDir: string, args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  const node = [process.execPath, BIN, "up", "--port", "0", "--data-dir", dataDir, ...args];
-  const [command, ...rest] = pdeathsig ? ["setpriv", "--pdeathsig", "KILL", ...node] : node;
-  const child = spawn(command, rest, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+async function up(dataDir: string, args: string[]): Promise<AtollProcess> {
+  const started = await startAtollProcess(["up", "--port", "0", "--data-dir", dataDir, ...args], {
+    ready: READY_HEADLINE,
+    readyMs: READY_MS,
   });
-  running.add(child);
-  child.once("exit", () => running.delete(child));
-  let output = "";
-  child.stdout?.setEncoding("utf8").on("data", (text: string) => {
-    output += text;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (text: string) => {
-    output += text;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no ready block after ${READY_MS} ms:\n${output}`)),
-      READY_MS,
-    );
-    const check = () => {
-      if (!output.includes(READY_HEADLINE)) return;
-      clearTimeout(timer);
-      child.stdout?.off("data", check);
-      resolve();
-    };
-    child.stdout?.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`atoll up exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-  return { child, output: () => output };
+  running.add(started.child);
+  started.child.once("exit", () => running.delete(started.child));
+  return started;
 }
 
 /** Sends `signal` and checks the fleet exits 0 leaving none of its processes behind. */

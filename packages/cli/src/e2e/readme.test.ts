@@ -7,13 +7,14 @@
  * behind, and `atoll up` again must bring the instance back with its data.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { startAtollProcess } from "../testing/run.ts";
 import { isAlive, processTree, waitGone } from "../up/process-tree.ts";
 import { READY_HEADLINE } from "../up/ready-block.ts";
 
@@ -80,29 +81,8 @@ function bash(script: string): Promise<{ code: number; output: string }> {
 
 /** `atoll up` in the foreground, as `npm start` runs it; resolves once it prints its ready block. */
 async function up(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, ...UP_ARGS], {
-    cwd: dir,
-    env: env(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.setEncoding("utf8").on("data", (t: string) => (output += t));
-  child.stderr?.setEncoding("utf8").on("data", (t: string) => (output += t));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready block after 40 s:\n${output}`)), 40_000);
-    const check = () => {
-      if (output.includes(READY_HEADLINE)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`atoll up exited (${code}):\n${output}`));
-    });
-  });
-  assert.match(output, /export KUBECONFIG=.*\.atoll\/kubeconfig/);
+  const { child, output } = await startAtollProcess(UP_ARGS, { ready: READY_HEADLINE, cwd: dir, env: env() });
+  assert.match(output(), /export KUBECONFIG=.*\.atoll\/kubeconfig/);
   return child;
 }
 

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type LocalEtcd, startLocalEtcd } from "@atoll/apiserver";
+import { type AtollProcess, startAtollProcess } from "../testing/run.ts";
 import { isAlive, processTree, waitGone } from "./process-tree.ts";
 import { READY_HEADLINE } from "./ready-block.ts";
 
@@ -13,7 +14,6 @@ const BIN = new URL("../../bin/atoll.ts", import.meta.url).pathname;
 // Member id 180 belongs to this file.
 const FLEET = ["--members", "1", "--first-id", "180", "--port", "0"];
 const READY_MS = 60_000;
-const pdeathsig = spawnSync("setpriv", ["--help"], { encoding: "utf8" }).stdout?.includes("--pdeathsig");
 
 let dir = "";
 const children = new Set<ChildProcess>();
@@ -47,41 +47,11 @@ function kubectl(kubeconfigOrServer: string[], ...args: string[]): Promise<Run> 
 }
 
 /** Spawns `atoll ARGS` and resolves once its output contains `ready`. */
-async function startAtoll(
-  args: string[],
-  ready: RegExp | string,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  const node = [process.execPath, BIN, ...args];
-  const [command, ...rest] = pdeathsig ? ["setpriv", "--pdeathsig", "KILL", ...node] : node;
-  const child = spawn(command, rest, {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  let output = "";
-  const append = (text: string): void => {
-    output += text;
-  };
-  child.stdout?.setEncoding("utf8").on("data", append);
-  child.stderr?.setEncoding("utf8").on("data", append);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`atoll ${args[0]} not ready in time:\n${output}`)),
-      READY_MS,
-    );
-    const check = (): void => {
-      if (typeof ready === "string" ? !output.includes(ready) : !ready.test(output)) return;
-      clearTimeout(timer);
-      resolve();
-    };
-    child.stdout?.on("data", check);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`atoll ${args[0]} exited (${code}) before it was ready:\n${output}`));
-    });
-  });
-  return { child, output: () => output };
+async function startAtoll(args: string[], ready: RegExp | string): Promise<AtollProcess> {
+  const started = await startAtollProcess(args, { ready, readyMs: READY_MS });
+  children.add(started.child);
+  started.child.once("exit", () => children.delete(started.child));
+  return started;
 }
 
 async function stop(child: ChildProcess): Promise<number | null> {
