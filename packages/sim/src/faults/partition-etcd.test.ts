@@ -4,8 +4,7 @@ import { existsSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { R } from "@atoll/kube";
-import { connectMembers, readMeshMember, readMeshStatus } from "../mesh/connect.ts";
-import { startTestMesh, type TestMesh, type TestMeshMember } from "../mesh/testing.ts";
+import { meshAll, startTestMesh, type TestMesh, type TestMeshMember } from "../mesh/testing.ts";
 import { ANNOTATION_GLOBAL_SERVICE } from "../mesh/well-known.ts";
 import { until } from "../network/testing.ts";
 import { defaultRuntimeConfig, searchPath } from "../runtime/index.ts";
@@ -31,14 +30,7 @@ before(async () => {
     runtime: defaultRuntimeConfig(searchPath(process.env.PATH ?? "")),
     mesh: { failureDetectionMs: DETECTION_MS, probeIntervalMs: 100, probeTimeoutMs: 1000 },
   });
-  await connectMembers(await Promise.all(mesh.members.map((m) => readMeshMember(m.target))));
-  await until("every member sees both peers Connected", async () => {
-    for (const member of mesh.members) {
-      const status = await readMeshStatus(member.target);
-      if (status?.peers.length !== 2 || status.peers.some((p) => p.state !== "Connected")) return false;
-    }
-    return true;
-  });
+  await meshAll(mesh);
 });
 
 after(async () => {

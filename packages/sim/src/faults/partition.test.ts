@@ -3,9 +3,10 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { after, before, test } from "node:test";
 import { R } from "@atoll/kube";
-import { connectMembers, readMeshMember, readMeshStatus } from "../mesh/connect.ts";
+import { readMeshStatus } from "../mesh/connect.ts";
 import {
   createService,
+  meshAll,
   startBackend,
   startTestMesh,
   type TestMesh,
@@ -33,14 +34,7 @@ before(async () => {
     mesh: { failureDetectionMs: DETECTION_MS, probeIntervalMs: PROBE_MS, probeTimeoutMs: 1000 },
   });
   [k1, k2, k3] = mesh.members;
-  await connectMembers(await Promise.all(mesh.members.map((m) => readMeshMember(m.target))));
-  await until("every member sees both peers Connected", async () => {
-    for (const member of mesh.members) {
-      const status = await readMeshStatus(member.target);
-      if (status?.peers.length !== 2 || status.peers.some((p) => p.state !== "Connected")) return false;
-    }
-    return true;
-  });
+  await meshAll(mesh);
 });
 
 after(async () => {

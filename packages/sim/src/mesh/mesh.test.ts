@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { type Echo, exchange, setPodStatus, until } from "../network/testing.ts";
-import { connectMembers, readMeshMember, readMeshStatus } from "./connect.ts";
-import { createService, startBackend, startTestMesh, type TestMesh, type TestMeshMember } from "./testing.ts";
+import { readMeshStatus } from "./connect.ts";
+import {
+  createService,
+  meshAll,
+  startBackend,
+  startTestMesh,
+  type TestMesh,
+  type TestMeshMember,
+} from "./testing.ts";
 import {
   ANNOTATION_GLOBAL_SERVICE,
   ANNOTATION_SERVICE_AFFINITY,
@@ -24,14 +31,7 @@ const echoes: Echo[] = [];
 before(async () => {
   mesh = await startTestMesh(IDS, { mesh: { failureDetectionMs: DETECTION_MS, probeIntervalMs: PROBE_MS } });
   [k1, k2, k3] = mesh.members;
-  await connectMembers(await Promise.all(mesh.members.map((m) => readMeshMember(m.target))));
-  await until("every member sees both peers Connected", async () => {
-    for (const member of mesh.members) {
-      const status = await readMeshStatus(member.target);
-      if (status?.peers.length !== 2 || status.peers.some((p) => p.state !== "Connected")) return false;
-    }
-    return true;
-  });
+  await meshAll(mesh);
 });
 
 after(async () => {

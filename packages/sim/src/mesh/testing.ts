@@ -8,7 +8,7 @@ import { kubeconfigDocument } from "../kubeconfig.ts";
 import type { MemberOptions, SimMember } from "../member.ts";
 import type { Service } from "../network/objects.ts";
 import { createPod, type Echo, startEcho, until } from "../network/testing.ts";
-import type { MeshTarget } from "./connect.ts";
+import { connectMembers, type MeshTarget, readMeshMember, waitForMesh } from "./connect.ts";
 
 /** Test support for the mesh: simulated members on their own addresses, reachable over HTTPS as peers reach them. */
 
@@ -125,4 +125,11 @@ export async function createService(
     return found?.spec?.clusterIP ? found : undefined;
   });
   return service.spec?.clusterIP ?? "";
+}
+
+/** Connects every pair of a test mesh's members and waits until each sees every other Connected. */
+export async function meshAll(mesh: TestMesh, timeoutMs = 20_000): Promise<void> {
+  const members = await Promise.all(mesh.members.map((m) => readMeshMember(m.target)));
+  await connectMembers(members);
+  await waitForMesh(members, timeoutMs);
 }
