@@ -17,6 +17,13 @@ export interface EventRecorder {
 
 type Seen = { name: string; namespace: string; count: number };
 
+let sequence = 0;
+/** One counter for every recorder in the process, so event names made in the same millisecond differ. */
+function nextSequence(): number {
+  sequence = (sequence + 1) % 1_000_000;
+  return sequence;
+}
+
 /**
  * Writes Events through the API, merging repeats of the same object, reason
  * and message into one Event with a growing `count` (as client-go's correlator does).
@@ -27,7 +34,6 @@ export class ApiEventRecorder implements EventRecorder {
   #host: string | undefined;
   #clock: Clock;
   #seen = new Map<string, Seen>();
-  #sequence = 0;
 
   constructor(options: { client: KubeClient; component: string; host?: string; clock: Clock }) {
     this.#client = options.client;
@@ -66,10 +72,30 @@ export class ApiEventRecorder implements EventRecorder {
         if (!(error instanceof StatusError && error.reason === "NotFound")) throw error;
       }
     }
-    const name = `${meta.name}.${(this.#clock.now().getTime() * 1000 + (this.#sequence++ % 1000)).toString(16)}`;
     if (this.#seen.size > 4096) this.#seen.clear();
-    this.#seen.set(key, { name, namespace, count: 1 });
-    await this.#client.create(R.events, namespace, {
+    // Names come from one sequence shared by every recorder in the process (a member's scheduler and
+    // kubelet record events about the same pod in the same millisecond); a clash is retried once.
+    for (let attempt = 0; ; attempt++) {
+      const name = `${meta.name}.${(this.#clock.now().getTime() * 1000 + (nextSequence() % 1000)).toString(16)}`;
+      this.#seen.set(key, { name, namespace, count: 1 });
+      try {
+        await this.#create(object, name, namespace, { type, reason, message, fieldPath, now });
+        return;
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
+      }
+    }
+  }
+
+  #create(
+    object: KubeObject,
+    name: string,
+    namespace: string,
+    event: { type: EventType; reason: string; message: string; fieldPath?: string; now: string },
+  ): Promise<KubeObject> {
+    const meta = object.metadata;
+    const { type, reason, message, fieldPath, now } = event;
+    return this.#client.create(R.events, namespace, {
       apiVersion: "v1",
       kind: "Event",
       metadata: { name, namespace },
