@@ -38,9 +38,26 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Deep copy of JSON data. */
+/**
+ * Deep copy of JSON data (plain objects, arrays, primitives; an `undefined`
+ * property is kept as such). Several times faster than structuredClone,
+ * which serializes through V8's transfer machinery: the API server and the
+ * simulated members copy objects on every write.
+ */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
+  return copyJson(value) as T;
+}
+
+function copyJson(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = copyJson(value[i]);
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  return copy;
 }
 
 /** Deep equality of JSON data (key order ignored). */

@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import type { JSONSchemaProps } from "./definition.ts";
 
 /**
@@ -13,7 +14,7 @@ import type { JSONSchemaProps } from "./definition.ts";
  * The input is not modified.
  */
 export function applyDefaults(obj: unknown, schema: JSONSchemaProps): unknown {
-  const copy = structuredClone(obj);
+  const copy = cloneJson(obj);
   applyInPlace(copy, schema);
   return copy;
 }
@@ -43,7 +44,7 @@ function applyInPlace(value: unknown, schema: JSONSchemaProps | undefined): void
     if (!items) return;
     for (let i = 0; i < value.length; i++) {
       if (isNonNullableNull(value[i], items) && items.default !== undefined)
-        value[i] = structuredClone(items.default);
+        value[i] = cloneJson(items.default);
       applyInPlace(value[i], items);
     }
     return;
@@ -51,14 +52,14 @@ function applyInPlace(value: unknown, schema: JSONSchemaProps | undefined): void
   if (!isObject(value)) return;
   for (const [k, property] of Object.entries(schema.properties ?? {})) {
     if (property.default === undefined) continue;
-    if (!(k in value) || isNonNullableNull(value[k], property)) value[k] = structuredClone(property.default);
+    if (!(k in value) || isNonNullableNull(value[k], property)) value[k] = cloneJson(property.default);
   }
   const valueSchema = valueSchemaOf(schema);
   for (const [k, v] of Object.entries(value)) {
     const property = schema.properties?.[k] ?? valueSchema;
     if (!property) continue;
     if (isNonNullableNull(v, property)) {
-      if (property.default !== undefined) value[k] = structuredClone(property.default);
+      if (property.default !== undefined) value[k] = cloneJson(property.default);
       else delete value[k];
     }
     applyInPlace(value[k], property);

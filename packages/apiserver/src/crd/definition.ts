@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 /**
  * The wire form of `apiextensions.k8s.io/v1` CustomResourceDefinition, as far
  * as this server reads it. Fields are optional because requests are untrusted
@@ -129,7 +130,7 @@ export function versionSchema(crd: CustomResourceDefinition, version: string): J
  * `conversion.strategy: None`. Returns a copy; the input is not changed.
  */
 export function defaultDefinition(crd: CustomResourceDefinition): CustomResourceDefinition {
-  const copy = structuredClone(crd);
+  const copy = cloneJson(crd);
   const spec = copy.spec;
   if (!spec) return copy;
   const names = spec.names;

@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import type { JSONSchemaProps } from "./definition.ts";
 import { child, index } from "./field-errors.ts";
 import { OBJECT_META_SCHEMA } from "./object-meta.ts";
@@ -76,7 +77,7 @@ function pruneNode(value: unknown, schema: JSONSchemaProps | undefined, path: st
 function prune(value: unknown, schema: JSONSchemaProps | undefined, path: string, walk: Walk): unknown {
   if (Array.isArray(value)) {
     const items = schema ? itemsOf(schema) : undefined;
-    if (!schema || (!items && schema["x-kubernetes-preserve-unknown-fields"])) return structuredClone(value);
+    if (!schema || (!items && schema["x-kubernetes-preserve-unknown-fields"])) return cloneJson(value);
     return value.map((item, i) => pruneNode(item, items, index(path, i), walk));
   }
   if (!isObject(value)) return value;
@@ -93,11 +94,11 @@ function prune(value: unknown, schema: JSONSchemaProps | undefined, path: string
     if (property) {
       out[k] = pruneNode(v, property, fieldPath, walk);
     } else if (additional === true) {
-      out[k] = structuredClone(v);
+      out[k] = cloneJson(v);
     } else if (additional && typeof additional === "object") {
       out[k] = pruneNode(v, additional, fieldPath, walk);
     } else if (preserve) {
-      out[k] = structuredClone(v);
+      out[k] = cloneJson(v);
     } else {
       walk.dropped.push(fieldPath);
     }

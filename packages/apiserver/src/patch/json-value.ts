@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 /** A parsed JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -23,7 +24,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 
 /** A deep copy of a JSON value. */
 export function jsonClone<T>(value: T): T {
-  return structuredClone(value);
+  return cloneJson(value);
 }
 
 /** Go's `%v`-like rendering used in Kubernetes patch error messages: `map[image:x name:web]`, `[a b]`. */

@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import { badRequest, conflict } from "../api/errors.ts";
 import { type KubeObject, rfc3339 } from "../api/object.ts";
 import type { ResourceType } from "../resources/resource-type.ts";
@@ -61,7 +62,7 @@ async function deleteOnce(
   options: DeleteOptions,
 ): Promise<DeleteResult> {
   const hooks = registry.hooksFor(type);
-  const object = structuredClone(current.object);
+  const object = cloneJson(current.object);
   const meta = object.metadata;
   const finalizersChanged = applyPolicyFinalizers(object, policy);
   const grace = options.gracePeriodSeconds ?? hooks.strategy.defaultGracePeriodSeconds?.(object) ?? 0;

@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import type { KubeObject } from "../api/object.ts";
 import type { ResourceType } from "../resources/resource-type.ts";
 import { StorageError } from "../storage/store.ts";
@@ -17,7 +18,7 @@ export async function mutateObject(
   for (let attempt = 0; attempt < 10; attempt++) {
     const current = registry.find(target.type, target.namespace, target.name);
     if (!current) return undefined;
-    const next = structuredClone(current.object);
+    const next = cloneJson(current.object);
     if (!change(next)) return undefined;
     try {
       return await registry.replace(target.type, current, next, {

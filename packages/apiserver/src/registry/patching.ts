@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import { parse as parseYaml } from "yaml";
 import { badRequest, notFound, StatusError } from "../api/errors.ts";
 import { isRecord, type KubeObject } from "../api/object.ts";
@@ -50,8 +51,8 @@ export async function patchObject(
     let patched: KubeObject;
     // A merge patch copies the object it patches (applyMergePatch), so the cached object is safe to pass.
     if (patchType === PatchType.merge) patched = patcher.merge(current.object, patch);
-    else if (patchType === PatchType.json) patched = patcher.json(structuredClone(current.object), patch);
-    else patched = patcher.strategic(structuredClone(current.object), patch, type.shape, shapes);
+    else if (patchType === PatchType.json) patched = patcher.json(cloneJson(current.object), patch);
+    else patched = patcher.strategic(cloneJson(current.object), patch, type.shape, shapes);
     if (!isRecord(patched) || !isRecord(patched.metadata))
       throw badRequest("the patch produced an object without metadata");
     const warnings = checkFields(type, patched, shapes, options);

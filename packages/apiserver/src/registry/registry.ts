@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import type { Clock, Random } from "../api/clock.ts";
 import {
   alreadyExists,
@@ -204,7 +205,7 @@ export class Registry {
     const old = current.object;
     const hooks = this.hooksFor(type);
     if (options.subresource === "finalize") next = withSpecFinalizers(old, next);
-    const merged = structuredClone(next);
+    const merged = cloneJson(next);
     const meta: Record<string, unknown> = merged.metadata;
     for (const field of SERVER_OWNED_ON_UPDATE) {
       if (old.metadata[field] === undefined) delete meta[field];
@@ -277,7 +278,7 @@ export class Registry {
 
   #decode(type: ResourceType, body: unknown, namespace: string | undefined): KubeObject {
     if (!isRecord(body)) throw badRequest("the body of the request was not a JSON object");
-    const object = structuredClone(body) as KubeObject;
+    const object = cloneJson(body) as KubeObject;
     if (object.metadata === undefined || object.metadata === null) object.metadata = {};
     if (!isRecord(object.metadata)) throw badRequest("metadata: expected an object");
     const expected = apiVersionOf(type);
@@ -425,12 +426,12 @@ function keepOnlyStatus(object: KubeObject, old: KubeObject): void {
   const status = object.status;
   for (const key of Object.keys(object))
     if (key !== "metadata" && key !== "apiVersion" && key !== "kind") delete object[key];
-  Object.assign(object, structuredClone(omit(old, ["metadata", "status"])));
+  Object.assign(object, cloneJson(omit(old, ["metadata", "status"])));
   if (status !== undefined) object.status = status;
   // A status write cannot change labels, annotations, finalizers or owners.
   for (const field of ["labels", "annotations", "finalizers", "ownerReferences"]) {
     if (old.metadata[field] === undefined) delete object.metadata[field];
-    else object.metadata[field] = structuredClone(old.metadata[field]);
+    else object.metadata[field] = cloneJson(old.metadata[field]);
   }
 }
 
@@ -438,12 +439,12 @@ function keepOnlyStatus(object: KubeObject, old: KubeObject): void {
 function withSpecFinalizers(old: KubeObject, next: KubeObject): KubeObject {
   const spec = isRecord(next.spec) ? next.spec : {};
   const finalizers = Array.isArray(spec.finalizers) ? spec.finalizers : [];
-  return { ...structuredClone(old), spec: { ...(isRecord(old.spec) ? old.spec : {}), finalizers } };
+  return { ...cloneJson(old), spec: { ...(isRecord(old.spec) ? old.spec : {}), finalizers } };
 }
 
 function copyStatus(object: KubeObject, old: KubeObject): void {
   if (old.status === undefined) delete object.status;
-  else object.status = structuredClone(old.status);
+  else object.status = cloneJson(old.status);
 }
 
 function specChanged(next: KubeObject, old: KubeObject): boolean {

@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import type { KubeObject } from "../api/object.ts";
 import { StorageError, type Store, type Watch, type WatchEvent } from "../storage/store.ts";
 import { ResourceCache } from "./resource-cache.ts";
@@ -177,7 +178,7 @@ export function toCached(key: string, value: string, revision: number): CachedOb
 }
 
 function withRevision(cached: CachedObject, revision: number): CachedObject {
-  const object = structuredClone(cached.object);
+  const object = cloneJson(cached.object);
   object.metadata.resourceVersion = String(revision);
   return { key: cached.key, object, json: JSON.stringify(object), revision };
 }

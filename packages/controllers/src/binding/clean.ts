@@ -1,6 +1,6 @@
 import { PropagationAnnotations, PropagationLabels } from "@atoll/api";
 import type { KubeObject } from "@atoll/kube";
-import { isRecord } from "@atoll/kube";
+import { cloneJson, isRecord } from "@atoll/kube";
 
 /** Metadata the hub's API server set on the template; a member sets its own. */
 const SERVER_SET_METADATA = [
@@ -41,7 +41,7 @@ const GENERATED_JOB_LABELS = [
  * The input is not modified.
  */
 export function cleanManifest(object: KubeObject): KubeObject {
-  const { status: _status, ...rest } = structuredClone(object);
+  const { status: _status, ...rest } = cloneJson(object);
   const copy: KubeObject = rest;
   const metadata = copy.metadata;
   for (const field of SERVER_SET_METADATA) delete metadata[field];

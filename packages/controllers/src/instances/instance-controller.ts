@@ -12,6 +12,7 @@ import {
 } from "@atoll/api";
 import {
   Controller,
+  cloneJson,
   type Informer,
   jsonEqual,
   type KubeObject,
@@ -259,7 +260,7 @@ export class InstanceController implements Runnable {
       return undefined; // the Cluster's update re-queues it
     }
     if (outcome.moved.length > 0) {
-      const next = structuredClone(placement);
+      const next = cloneJson(placement);
       for (const move of outcome.moved) {
         const members = next[move.component];
         if (members?.[move.ordinal] === move.from) members[move.ordinal] = move.to;

@@ -10,7 +10,7 @@ import {
   KubeBlocksLabels,
   ServicePlacements,
 } from "@atoll/api";
-import { isRecord, type KubeObject, R, type ResourceId } from "@atoll/kube";
+import { cloneJson, isRecord, type KubeObject, R, type ResourceId } from "@atoll/kube";
 
 import { claimName, InstanceAnnotations, InstanceLabels, podName, podServiceName } from "./instance-names.ts";
 import type { EnvVar, HostAlias } from "./vars.ts";
@@ -136,10 +136,10 @@ function podSpec(
   pod: string,
   vars: { env: EnvVar[]; hostAliases: HostAlias[] },
 ): Record<string, unknown> {
-  const runtime = structuredClone(definition.spec.runtime);
+  const runtime = cloneJson(definition.spec.runtime);
   const containers = Array.isArray(runtime.containers) ? runtime.containers.filter(isRecord) : [];
   for (const container of containers) {
-    if (component.resources) container.resources = structuredClone(component.resources);
+    if (component.resources) container.resources = cloneJson(component.resources);
     // The component's vars come first, so the container's own env may refer to them as $(VAR).
     const own = Array.isArray(container.env) ? container.env.filter(isRecord) : [];
     const env = [...vars.env.filter((v) => !own.some((o) => o.name === v.name)), ...own];

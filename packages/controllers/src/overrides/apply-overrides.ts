@@ -1,5 +1,6 @@
 import type { MemberCluster } from "@atoll/api";
 import type { KubeObject } from "@atoll/kube";
+import { cloneJson } from "@atoll/kube";
 import { applyCommandArgsOverrider } from "./command-args-overrider.ts";
 import { applyImageOverrider } from "./image-overrider.ts";
 import { applyLabelAnnotationOverrider } from "./label-annotation-overrider.ts";
@@ -54,7 +55,7 @@ export type ApplyOverridesResult = {
  * caller reports it as a condition.
  */
 export function applyOverrides(input: ApplyOverridesInput): ApplyOverridesResult {
-  const object = structuredClone(input.template);
+  const object = cloneJson(input.template);
   const applied: AppliedOverride[] = [];
   const context = { object, member: input.member, applied };
   applyGroup(context, "ClusterOverridePolicy", input.clusterPolicies);

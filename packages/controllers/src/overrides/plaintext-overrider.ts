@@ -1,4 +1,5 @@
 import type { KubeObject } from "@atoll/kube";
+import { cloneJson } from "@atoll/kube";
 import { addAt, removeAt, replaceAt } from "./json-pointer.ts";
 import { OverrideError, OverrideFailure } from "./override-error.ts";
 import type { PlaintextOverrider } from "./types.ts";
@@ -28,7 +29,7 @@ export function applyPlaintextOverrider(object: KubeObject, overrider: Plaintext
       `plaintext ${operator} at ${path} needs a value`,
     );
   }
-  const value = structuredClone(overrider.value);
+  const value = cloneJson(overrider.value);
   if (operator === "add") addAt(object, path, value);
   else replaceAt(object, path, value);
 }

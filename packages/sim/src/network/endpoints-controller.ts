@@ -1,5 +1,6 @@
 import {
   Controller,
+  cloneJson,
   type Informer,
   jsonEqual,
   type KubeClient,
@@ -120,7 +121,7 @@ export class EndpointsController implements Runnable {
       return;
     }
     if (current) {
-      const next = structuredClone(current);
+      const next = cloneJson(current);
       next.metadata.labels = labels;
       next.subsets = subsets;
       await client.update(R.endpoints, namespace, next);

@@ -1,4 +1,4 @@
-import { jsonEqual } from "@atoll/kube";
+import { cloneJson, jsonEqual } from "@atoll/kube";
 import type { EndpointPort, EndpointSlice, Service, SliceEndpoint } from "./objects.ts";
 import { MAX_ENDPOINTS_PER_SLICE } from "./well-known.ts";
 
@@ -119,7 +119,7 @@ function withContent(
   ports: EndpointPort[],
   labels: Record<string, string>,
 ): EndpointSlice {
-  const next = structuredClone(slice);
+  const next = cloneJson(slice);
   next.metadata.labels = labels;
   next.endpoints = endpoints;
   next.ports = ports;

@@ -1,4 +1,5 @@
 import type { Random } from "@atoll/kube";
+import { cloneJson } from "@atoll/kube";
 import { ipToNumber, numberToIp } from "./address-plan.ts";
 import { assignLoadBalancerIPs } from "./load-balancer-allocation.ts";
 import { assignNodePorts, needsNodePorts, portId } from "./node-port-allocation.ts";
@@ -102,7 +103,7 @@ export class ServiceAllocations {
   assign(service: Service, requested: Requested): Assignment {
     const key = keyOf(service);
     const held = this.#entry(key, service.metadata.uid);
-    const spec: ServiceSpec = structuredClone(service.spec ?? {});
+    const spec: ServiceSpec = cloneJson(service.spec ?? {});
     const type = serviceType(service);
     const rejections: Rejection[] = [];
     this.#assignClusterIP(key, held, spec, type, requested, rejections);

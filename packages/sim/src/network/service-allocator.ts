@@ -1,5 +1,6 @@
 import {
   Controller,
+  cloneJson,
   type Informer,
   jsonEqual,
   type KubeClient,
@@ -118,7 +119,7 @@ export class ServiceAllocator implements Runnable {
       const { namespace, name } = splitKey(key);
       if (!jsonEqual(assignment.spec, service.spec ?? {})) {
         await ignoreNotFound(
-          client.update(R.services, namespace, { ...structuredClone(service), spec: assignment.spec }),
+          client.update(R.services, namespace, { ...cloneJson(service), spec: assignment.spec }),
         );
       }
       const ingress = assignment.ingress;

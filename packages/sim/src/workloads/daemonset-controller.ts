@@ -1,5 +1,6 @@
 import {
   type Clock,
+  cloneJson,
   jsonEqual,
   type KubeClient,
   type KubeObject,
@@ -247,7 +248,7 @@ export class DaemonSetController implements Runnable {
     const results = await Promise.allSettled(toDelete.map((pod) => this.#delete(key, ds, pod)));
     const failedDelete = results.find((r) => r.status === "rejected");
     const spec = daemonSetSpec(ds);
-    const template = structuredClone(spec.template ?? {});
+    const template = cloneJson(spec.template ?? {});
     const podSpec: PodSpec = template.spec ?? {};
     podSpec.tolerations = daemonPodTolerations(podSpec);
     template.metadata = {

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  cloneJson,
   type KubeClient,
   type KubeObject,
   objectKeyOf,
@@ -92,11 +93,11 @@ export class DeploymentController implements Runnable {
       client: this.#client,
       clock: this.#clock,
       events: this.#events,
-      deployment: structuredClone(deployment),
+      deployment: cloneJson(deployment),
     });
     if (selectsEverything(spec.selector)) {
       // Kubernetes refuses to act on a selector that selects every pod.
-      const status = structuredClone(deploymentStatus(deployment));
+      const status = cloneJson(deploymentStatus(deployment));
       if ((status.observedGeneration ?? 0) < (deployment.metadata.generation ?? 0)) {
         await sync.writeStatus({ ...status, observedGeneration: deployment.metadata.generation });
       }
@@ -132,7 +133,7 @@ export class DeploymentController implements Runnable {
   async #checkPausedConditions(sync: DeploymentSync): Promise<void> {
     const d = sync.deployment;
     if (progressDeadlineSeconds(d) === undefined) return;
-    const status = structuredClone(deploymentStatus(d));
+    const status = cloneJson(deploymentStatus(d));
     const current = status.conditions?.find((c) => c.type === "Progressing");
     if (current?.reason === DeploymentReasons.progressDeadlineExceeded) return;
     const pausedNow = current?.reason === DeploymentReasons.paused;

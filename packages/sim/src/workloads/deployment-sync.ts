@@ -1,4 +1,12 @@
-import { type Clock, jsonEqual, type KubeClient, type KubeObject, R, StatusError } from "@atoll/kube";
+import {
+  type Clock,
+  cloneJson,
+  jsonEqual,
+  type KubeClient,
+  type KubeObject,
+  R,
+  StatusError,
+} from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
 import { findCondition, setCondition } from "./conditions.ts";
 import {
@@ -89,7 +97,7 @@ export class DeploymentSync {
   }
 
   async #syncExistingNewRS(existing: KubeObject, newRevision: number): Promise<KubeObject> {
-    const copy = structuredClone(existing);
+    const copy = cloneJson(existing);
     const spec = specOf<ReplicaSetSpec>(copy);
     const minReadySeconds = intOr(deploymentSpec(this.deployment).minReadySeconds, 0);
     const annotationsChanged = this.#setNewRSAnnotations(copy, newRevision, true);
@@ -117,12 +125,12 @@ export class DeploymentSync {
     const spec = deploymentSpec(d);
     const collisionCount = deploymentStatus(d).collisionCount;
     const hash = computeTemplateHash(spec.template, collisionCount);
-    const template = structuredClone(spec.template ?? {});
+    const template = cloneJson(spec.template ?? {});
     template.metadata = {
       ...template.metadata,
       labels: { ...template.metadata?.labels, [WorkloadLabels.podTemplateHash]: hash },
     };
-    const selector = structuredClone(spec.selector ?? {});
+    const selector = cloneJson(spec.selector ?? {});
     selector.matchLabels = { ...selector.matchLabels, [WorkloadLabels.podTemplateHash]: hash };
     const rs: KubeObject = {
       apiVersion: "apps/v1",
@@ -180,7 +188,7 @@ export class DeploymentSync {
     ) {
       return current;
     }
-    const status = structuredClone(deploymentStatus(d));
+    const status = cloneJson(deploymentStatus(d));
     status.collisionCount = (status.collisionCount ?? 0) + 1;
     await this.writeStatus(status);
     throw new StatusError(
@@ -230,7 +238,7 @@ export class DeploymentSync {
   }
 
   async #setProgressing(reason: string, message: string, status: "True" | "False" = "True"): Promise<void> {
-    const next = structuredClone(deploymentStatus(this.deployment));
+    const next = cloneJson(deploymentStatus(this.deployment));
     next.conditions = setCondition(
       next.conditions,
       deploymentCondition("Progressing", status, reason, message, this.now()),
@@ -241,7 +249,7 @@ export class DeploymentSync {
   /** Sets a ReplicaSet's size and replica annotations (`scaleReplicaSet`); the ReplicaSet as it now is. */
   async scaleReplicaSet(rs: KubeObject, size: number): Promise<{ scaled: boolean; rs: KubeObject }> {
     const desired = desiredReplicas(this.deployment);
-    const copy = structuredClone(rs);
+    const copy = cloneJson(rs);
     const annotationsChanged = setReplicasAnnotations(copy, desired, desired + maxSurge(this.deployment));
     const sizeChanged = rsSpecReplicas(rs) !== size;
     if (!sizeChanged && !annotationsChanged) return { scaled: false, rs };

@@ -1,4 +1,5 @@
 import type { KubeObject } from "@atoll/kube";
+import { cloneJson } from "@atoll/kube";
 import { scaledValue } from "./int-or-percent.ts";
 import { canonicalJson } from "./template-hash.ts";
 import { WorkloadAnnotations, WorkloadLabels } from "./well-known.ts";
@@ -121,7 +122,7 @@ export function byCreation(a: KubeObject, b: KubeObject): number {
 }
 
 function withoutHash(template: PodTemplate | undefined): PodTemplate {
-  const copy = structuredClone(template ?? {});
+  const copy = cloneJson(template ?? {});
   if (copy.metadata?.labels) delete copy.metadata.labels[WorkloadLabels.podTemplateHash];
   return copy;
 }

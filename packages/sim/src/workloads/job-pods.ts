@@ -1,4 +1,4 @@
-import { type Clock, type KubeClient, type KubeObject, R, StatusError } from "@atoll/kube";
+import { type Clock, cloneJson, type KubeClient, type KubeObject, R, StatusError } from "@atoll/kube";
 import { completionIndexOf } from "./job-indexes.ts";
 import { generatedPodLabels } from "./job-selector.ts";
 import { controllerRefTo } from "./owner.ts";
@@ -86,7 +86,7 @@ export function isJobPodFailed(pod: KubeObject, onlyReplaceFailed: boolean): boo
  * `JOB_COMPLETION_INDEX` variable and hostname `<job>-<index>`.
  */
 export function newJobPod(job: KubeObject, index: number | undefined): KubeObject {
-  const template: PodTemplate = structuredClone(specOf<JobSpec>(job).template ?? {});
+  const template: PodTemplate = cloneJson(specOf<JobSpec>(job).template ?? {});
   template.metadata ??= {};
   const metadata = template.metadata;
   metadata.labels = { ...generatedPodLabels(job), ...metadata.labels };

@@ -1,4 +1,12 @@
-import { type Clock, type KubeClient, type KubeObject, R, rfc3339, StatusError } from "@atoll/kube";
+import {
+  type Clock,
+  cloneJson,
+  type KubeClient,
+  type KubeObject,
+  R,
+  rfc3339,
+  StatusError,
+} from "@atoll/kube";
 import type { EventRecorder } from "../events/recorder.ts";
 import type { Expectations } from "./expectations.ts";
 import { ensureJobCondition, hasTrueCondition, JobReasons, jobCondition } from "./job-conditions.ts";
@@ -49,7 +57,7 @@ export type JobView = {
 
 function observe(deps: JobSyncDeps, key: string, job: KubeObject, pods: KubeObject[]): JobView {
   const settings = jobSettings(job);
-  const status: JobStatus = structuredClone(statusOf<JobStatus>(job));
+  const status: JobStatus = cloneJson(statusOf<JobStatus>(job));
   const uncounted = {
     succeeded: [...(status.uncountedTerminatedPods?.succeeded ?? [])],
     failed: [...(status.uncountedTerminatedPods?.failed ?? [])],

@@ -1,4 +1,5 @@
 import type { KubeObject } from "@atoll/kube";
+import { cloneJson } from "@atoll/kube";
 import {
   type Affinity,
   type NodeSelectorRequirement,
@@ -50,7 +51,7 @@ export function daemonPodTolerations(spec: PodSpec): Toleration[] {
  * so the scheduler binds the pod to that node and nowhere else.
  */
 export function pinnedToNode(affinity: Affinity | undefined, nodeName: string): Affinity {
-  const copy = structuredClone(affinity ?? {});
+  const copy = cloneJson(affinity ?? {});
   copy.nodeAffinity = {
     ...copy.nodeAffinity,
     requiredDuringSchedulingIgnoredDuringExecution: {

@@ -1,4 +1,5 @@
 import type { KubeObject, OwnerReference } from "@atoll/kube";
+import { cloneJson } from "@atoll/kube";
 import type { PodTemplate } from "./workload-types.ts";
 
 /** Where and under which owner a pod from a template is created. */
@@ -28,7 +29,7 @@ export function podFromTemplate(
   if (meta.annotations) metadata.annotations = { ...meta.annotations };
   if (meta.finalizers?.length) metadata.finalizers = [...meta.finalizers];
   metadata.ownerReferences = [options.controllerRef];
-  return { apiVersion: "v1", kind: "Pod", metadata, spec: structuredClone(template?.spec ?? {}) };
+  return { apiVersion: "v1", kind: "Pod", metadata, spec: cloneJson(template?.spec ?? {}) };
 }
 
 /** The `generateName` of a controller's pods: `<owner>-`. */

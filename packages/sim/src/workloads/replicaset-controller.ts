@@ -1,5 +1,6 @@
 import {
   type Clock,
+  cloneJson,
   jsonEqual,
   type KubeClient,
   type KubeObject,
@@ -151,7 +152,7 @@ export class ReplicaSetController implements Runnable {
         template.metadata.labels = { ...template.metadata.labels, [WorkloadLabels.podTemplateHash]: hash };
       }
       const error = await slowStartBatch(Math.min(-diff, BURST_REPLICAS), async () => {
-        const created = await this.#client.create(R.pods, rs.metadata.namespace, structuredClone(template), {
+        const created = await this.#client.create(R.pods, rs.metadata.namespace, cloneJson(template), {
           fieldManager: NAME,
         });
         this.#expectations.expectCreation(key, created);

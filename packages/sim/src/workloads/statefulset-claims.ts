@@ -1,4 +1,5 @@
 import {
+  cloneJson,
   type Informer,
   jsonEqual,
   type KubeClient,
@@ -96,7 +97,7 @@ export async function createMissingClaims(options: {
         labels: { ...template.metadata?.labels, ...spec.selector?.matchLabels },
         ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       },
-      spec: structuredClone(template.spec ?? {}),
+      spec: cloneJson(template.spec ?? {}),
     };
     const owners = desiredClaimOwners(claim, set, undefined) ?? [];
     if (owners.length > 0) claim.metadata.ownerReferences = owners;

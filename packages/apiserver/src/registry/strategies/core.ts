@@ -1,3 +1,4 @@
+import { cloneJson } from "@atoll/kube";
 import type { StatusCause } from "../../api/errors.ts";
 import { validateName } from "../../api/names.ts";
 import { isRecord, jsonEqual, type KubeObject } from "../../api/object.ts";
@@ -64,7 +65,7 @@ export const podStrategy: Strategy = {
 
 /** The pod spec with the fields an update may change blanked out, for comparison. */
 function mutablePodSpec(object: KubeObject, old?: unknown): unknown {
-  const spec = isRecord(object.spec) ? structuredClone(object.spec) : {};
+  const spec = isRecord(object.spec) ? cloneJson(object.spec) : {};
   for (const field of ["containers", "initContainers"]) {
     const list = spec[field];
     if (Array.isArray(list)) for (const c of list) if (isRecord(c)) delete c.image;
