@@ -8,15 +8,23 @@ export type SimMember = { name: string; url: string; kubeconfig: string; admin: 
 /** An `atoll sim --count N` process and its members, in id order. */
 export type SimProcess = AtollProcess & { members: SimMember[]; startMs: number };
 
-/** `atoll apiserver --port 0` (in-memory storage); resolves with the URL it logged once ready. */
+/**
+ * `atoll apiserver --port 0` (in-memory storage); resolves with the URL it
+ * logged once ready. `withControllers`: the hub controllers run in the same
+ * process over its in-process API, as in `atoll up` (resolves once they run).
+ */
 export async function startApiServer(
   children: ChildProcesses,
   deadlineMs: number,
+  options: { withControllers?: boolean } = {},
 ): Promise<AtollProcess & { url: string }> {
-  const { process, seen } = await children.startAtoll(
-    ["apiserver", "--port", "0", "--storage", "memory", "--log-level", "info"],
-    { deadlineMs, ready: (line) => typeof line.fields.url === "string" },
-  );
+  const args = ["apiserver", "--port", "0", "--storage", "memory", "--log-level", "info"];
+  if (options.withControllers) args.push("--with-controllers");
+  const { process, seen } = await children.startAtoll(args, {
+    deadlineMs,
+    ready: (line) =>
+      options.withControllers ? line.msg === "hub controllers running" : typeof line.fields.url === "string",
+  });
   const url = seen.map((line) => line.fields.url).find((u) => typeof u === "string") as string;
   return { ...process, url };
 }

@@ -150,3 +150,69 @@ test("bad flags give a clear error and a non-zero exit", async () => {
   assert.notEqual(code, 0);
   assert.match(stderr, /unknown store "floppy"/);
 });
+
+test("--with-controllers runs the hub controllers in the same process: CRDs installed, a policy binds a Deployment", async () => {
+  const server = await startApiServer(["--with-controllers"]);
+  const send = (method: string, path: string, body?: unknown) =>
+    fetch(server.url + path, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const until = async (what: string, check: () => Promise<boolean>) => {
+    for (let i = 0; i < 150; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`${what} within 15 s`);
+  };
+  try {
+    await until("the controllers install their CRDs", async () => {
+      const response = await send("GET", "/apis/policy.atoll.io/v1alpha1/propagationpolicies");
+      return response.status === 200;
+    });
+    const deployment = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", labels: { app: "web" } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "web" } },
+        template: {
+          metadata: { labels: { app: "web" } },
+          spec: { containers: [{ name: "web", image: "nginx" }] },
+        },
+      },
+    };
+    assert.equal(
+      (await send("POST", "/apis/apps/v1/namespaces/default/deployments", deployment)).status,
+      201,
+    );
+    const policy = {
+      apiVersion: "policy.atoll.io/v1alpha1",
+      kind: "PropagationPolicy",
+      metadata: { name: "web" },
+      spec: {
+        resourceSelectors: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web" }],
+        placement: {},
+      },
+    };
+    const created = await send(
+      "POST",
+      "/apis/policy.atoll.io/v1alpha1/namespaces/default/propagationpolicies",
+      policy,
+    );
+    assert.equal(created.status, 201);
+    await until("a ResourceBinding for the Deployment", async () => {
+      const list = (await (
+        await send("GET", "/apis/work.atoll.io/v1alpha1/namespaces/default/resourcebindings")
+      ).json()) as {
+        items?: Array<{ spec?: { resource?: { name?: string } } }>;
+      };
+      return (list.items ?? []).some((b) => b.spec?.resource?.name === "web");
+    });
+  } finally {
+    await stop(server.child, "SIGTERM");
+  }
+  assert.equal(server.child.exitCode, 0);
+});

@@ -1,5 +1,10 @@
 import { ApiServer, loadOrCreateServingPki, loadTokenFile, openStore } from "@atoll/apiserver";
-import { memberForwardingResolver } from "@atoll/controllers";
+import {
+  type HubControllers,
+  httpConnector,
+  memberForwardingResolver,
+  startHubControllers,
+} from "@atoll/controllers";
 import { Command, InvalidArgumentError } from "commander";
 import { pino } from "pino";
 
@@ -9,6 +14,7 @@ type Options = {
   storage: string;
   tokenFile?: string;
   tlsDir?: string;
+  withControllers?: boolean;
   logLevel: string;
 };
 
@@ -31,12 +37,17 @@ export function apiserverCommand(env: NodeJS.ProcessEnv): Command {
       "--tls-dir <dir>",
       "serve HTTPS with a CA and serving certificate kept in this directory (created on first use)",
     )
+    .option(
+      "--with-controllers",
+      "also run the hub controllers in this process, over the server's in-process API (as atoll up does)",
+    )
     .option("--log-level <level>", "log level (debug, info, warn, error)", env.ATOLL_LOG_LEVEL ?? "info")
     .addHelpText(
       "after",
       `
 Examples:
   atoll apiserver --port 6443
+  atoll apiserver --port 6443 --storage sqlite:.atoll/hub.db --with-controllers   # a hub in one process
   atoll apiserver --port 6443 --storage sqlite:.atoll/hub.db --token-file tokens.csv --tls-dir .atoll/pki
   atoll apiserver --port 6443 --storage etcd:http://127.0.0.1:2379?prefix=/atoll
   kubectl --server https://127.0.0.1:6443 --certificate-authority .atoll/pki/ca.crt --token T get ns
@@ -95,6 +106,19 @@ async function runApiServer(options: Options): Promise<void> {
     { url: server.url, storage: store.kind, auth: authenticator ? "token-file" : "none" },
     "API server ready",
   );
+  let controllers: HubControllers | undefined;
+  if (options.withControllers) {
+    controllers = await startHubControllers({
+      hub: server.client("atoll-controllers"),
+      connect: httpConnector,
+      onError: (controller, key, error) =>
+        log.warn(
+          { controller, key, error: error instanceof Error ? error.message : String(error) },
+          "reconcile failed",
+        ),
+    });
+    log.info({ hub: server.url }, "hub controllers running");
+  }
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       log.info({ signal }, "shutting down");
@@ -103,6 +127,7 @@ async function runApiServer(options: Options): Promise<void> {
     process.once("SIGINT", shutdown);
     process.once("SIGTERM", shutdown);
   });
+  await controllers?.stop();
   await server.stop();
   await store.close();
 }

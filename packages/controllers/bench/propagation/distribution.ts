@@ -1,10 +1,12 @@
 import { ProcessUsageReader, type Summary, summarize } from "@atoll/bench-kit";
 import { Informer, R } from "@atoll/kube";
-import type { BenchFleet } from "./fleet.ts";
+import type { BenchFleet, HubLayout } from "./fleet.ts";
 
 export type DistributionResult = {
   /** "paced": Deployments created at a steady rate (latency under light load); "burst": as fast as the hub takes them. */
   mode: "paced" | "burst";
+  /** Where the hub controllers ran: in the API server process, or in one of their own. */
+  hub: HubLayout;
   /** Creates per second offered in paced mode. */
   rate?: number;
   members: number;
@@ -17,7 +19,7 @@ export type DistributionResult = {
   hubCreatesPerSecond: number;
   totalMs: number;
   missing: number;
-  /** CPU each role used during the run, per member object written (ms): where the time goes. */
+  /** CPU each role used during the run, per member object written (ms): where the time goes (an embedded hub counts its controllers; `controllers` is then 0). */
   cpuMsPerMemberObject: { hub: number; controllers: number; sims: number };
 };
 
@@ -71,7 +73,8 @@ export async function measureDistribution(
     const read = async (pid: number) => (await usage.read(pid)).cpuMs ?? 0;
     let sims = 0;
     for (const sim of fleet.sims) sims += await read(sim.pid);
-    return { hub: await read(fleet.hubPid), controllers: await read(fleet.controllersPid), sims };
+    const controllers = fleet.layout === "embedded" ? 0 : await read(fleet.controllersPid);
+    return { hub: await read(fleet.hubPid), controllers, sims };
   };
   const cpuBefore = await cpu();
   const sent = new Map<string, number>();
@@ -126,6 +129,7 @@ export async function measureDistribution(
     Math.round(((cpuAfter[role] - cpuBefore[role]) / objects) * 100) / 100;
   return {
     mode: options.rate ? "paced" : "burst",
+    hub: fleet.layout,
     ...(options.rate ? { rate: options.rate } : {}),
     members: fleet.members.length,
     deployments: options.deployments,

@@ -15,13 +15,17 @@ const MEMBER_PORT = 17443;
  */
 const FIRST_ID = 4;
 
+export type HubLayout = "embedded" | "split";
+
 export type BenchMember = { name: string; client: HttpKubeClient; sim: SimProcess };
 
 /** A hub API server, `atoll controllers`, and members in `atoll sim` processes, all joined and Ready. */
 export type BenchFleet = {
   hubUrl: string;
   hub: HubClient;
+  layout: HubLayout;
   hubPid: number;
+  /** The hub's own pid when the layout is "embedded". */
   controllersPid: number;
   members: BenchMember[];
   sims: SimProcess[];
@@ -39,8 +43,14 @@ export async function startBenchFleet(
     members: number;
     perSim: number;
     tempDir: string;
+    /**
+     * "embedded": the hub controllers run inside the API server process over
+     * its in-process API, as `atoll up` runs them; "split": `atoll controllers`
+     * is a process of its own talking HTTP to the hub, as in a deployment
+     * that scales them apart.
+     */
+    hub: HubLayout;
     log: (line: string) => void;
-    extraControllerArgs?: string[];
   },
 ): Promise<BenchFleet> {
   const counts: number[] = [];
@@ -54,12 +64,11 @@ export async function startBenchFleet(
     avoid: new Set(),
   });
   await mkdir(options.tempDir, { recursive: true });
-  const api = await startApiServer(children, 20_000);
-  const controllers = await startControllers(children, {
-    hubUrl: api.url,
-    tempDir: options.tempDir,
-    deadlineMs: 30_000,
-  });
+  const api = await startApiServer(children, 30_000, { withControllers: options.hub === "embedded" });
+  const controllers =
+    options.hub === "embedded"
+      ? api
+      : await startControllers(children, { hubUrl: api.url, tempDir: options.tempDir, deadlineMs: 30_000 });
   const sims: SimProcess[] = [];
   for (const [i, count] of counts.entries()) {
     sims.push(
@@ -90,6 +99,7 @@ export async function startBenchFleet(
   return {
     hubUrl: api.url,
     hub,
+    layout: options.hub,
     hubPid: api.pid,
     controllersPid: controllers.pid,
     members,

@@ -1,6 +1,7 @@
-// `npm run bench:propagation [-- --members 10,100] [-- --deployments 1000] [-- --phases distribution,failover]`:
-// distribution latency and throughput of propagation (hub create → object in every member) and
-// failover time, against a hub API server, `atoll controllers` and `atoll sim` processes.
+// `npm run bench:propagation [-- --members 10,100] [-- --deployments 1000] [-- --phases distribution,failover]
+// [-- --hub embedded,split]`: distribution latency and throughput of propagation (hub create → object in
+// every member) and failover time, against a hub API server (with the hub controllers in it, as `atoll up`
+// runs them, or `atoll controllers` as a process of its own) and `atoll sim` processes.
 import { writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { openBenchSession, round } from "@atoll/bench-kit";
 import { ChildProcesses } from "../child-processes.ts";
 import { type DistributionResult, measureDistribution } from "./distribution.ts";
 import { type FailoverResult, measureFailover } from "./failover.ts";
-import { startBenchFleet } from "./fleet.ts";
+import { type HubLayout, startBenchFleet } from "./fleet.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url));
@@ -31,8 +32,14 @@ async function main(argv: string[]): Promise<number> {
       concurrency: { type: "string", default: "32" },
       phases: { type: "string", default: "distribution,failover" },
       "failover-members": { type: "string", default: "3" },
+      /** Hub layouts to measure distribution with (failover uses the first). */
+      hub: { type: "string", default: "embedded" },
     },
   });
+  const layouts = String(values.hub).split(",") as HubLayout[];
+  for (const layout of layouts) {
+    if (layout !== "embedded" && layout !== "split") throw new Error(`--hub: unknown layout "${layout}"`);
+  }
   const phases = new Set(String(values.phases).split(","));
   const children = new ChildProcesses(REPO_ROOT);
   const session = await openBenchSession({
@@ -47,40 +54,45 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (phases.has("distribution")) {
       const bursts = String(values.deployments).split(",").map(Number);
-      for (const [i, size] of String(values.members).split(",").map(Number).entries()) {
-        const burst = bursts[Math.min(i, bursts.length - 1)];
-        log(`distribution: ${values.paced} paced, then ${burst} at once, Deployments to ${size} members`);
-        const fleet = await startBenchFleet(children, {
-          members: size,
-          perSim: 25,
-          tempDir: join(tempDir, `d${size}`),
-          log,
-        });
-        try {
-          const paced = await measureDistribution(fleet, {
-            deployments: Number(values.paced),
-            concurrency: 1,
-            rate: Number(values.rate),
-            prefix: "paced-",
-            deadlineMs: 5 * 60_000,
+      for (const layout of layouts) {
+        for (const [i, size] of String(values.members).split(",").map(Number).entries()) {
+          const burst = bursts[Math.min(i, bursts.length - 1)];
+          log(
+            `distribution (${layout} hub): ${values.paced} paced, then ${burst} at once, Deployments to ${size} members`,
+          );
+          const fleet = await startBenchFleet(children, {
+            members: size,
+            perSim: 25,
+            tempDir: join(tempDir, `d${size}-${layout}`),
+            hub: layout,
             log,
           });
-          distribution.push(paced);
-          log(JSON.stringify(paced));
-          const result = await measureDistribution(fleet, {
-            deployments: burst,
-            concurrency: Number(values.concurrency),
-            prefix: "burst-",
-            deadlineMs: 15 * 60_000,
-            log,
-          });
-          distribution.push(result);
-          log(JSON.stringify(result));
-        } catch (error) {
-          errors.push(`distribution at ${size} members: ${String(error)}`);
-        } finally {
-          await fleet.close();
-          await children.stopAll(2000);
+          try {
+            const paced = await measureDistribution(fleet, {
+              deployments: Number(values.paced),
+              concurrency: 1,
+              rate: Number(values.rate),
+              prefix: "paced-",
+              deadlineMs: 5 * 60_000,
+              log,
+            });
+            distribution.push(paced);
+            log(JSON.stringify(paced));
+            const result = await measureDistribution(fleet, {
+              deployments: burst,
+              concurrency: Number(values.concurrency),
+              prefix: "burst-",
+              deadlineMs: 15 * 60_000,
+              log,
+            });
+            distribution.push(result);
+            log(JSON.stringify(result));
+          } catch (error) {
+            errors.push(`distribution at ${size} members (${layout} hub): ${String(error)}`);
+          } finally {
+            await fleet.close();
+            await children.stopAll(2000);
+          }
         }
       }
     }
@@ -91,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
         members: size,
         perSim: 1,
         tempDir: join(tempDir, "f"),
+        hub: layouts[0],
         log,
       });
       try {
@@ -128,10 +141,13 @@ function formatReport(report: {
   for (const d of report.distribution) {
     const target = d.members >= 100 ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)` : "";
     const how = d.mode === "paced" ? `paced at ${d.rate}/s` : "burst";
+    const cpu = d.cpuMsPerMemberObject;
     lines.push(
-      `${d.deployments} Deployments → ${d.members} members, ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
+      `${d.deployments} Deployments → ${d.members} members (${d.hub} hub), ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
       `  ${d.memberWritesPerSecond} member objects/s${d.mode === "burst" ? ` (target ≥ ${TARGETS.memberWritesPerSecond})` : ""}; hub creates ${d.hubCreatesPerSecond}/s; all in ${d.totalMs} ms; missing ${d.missing}`,
-      `  CPU per member object: hub ${d.cpuMsPerMemberObject.hub} ms, controllers ${d.cpuMsPerMemberObject.controllers} ms, simulated members ${d.cpuMsPerMemberObject.sims} ms`,
+      d.hub === "embedded"
+        ? `  CPU per member object: hub with its controllers ${cpu.hub} ms, simulated members ${cpu.sims} ms`
+        : `  CPU per member object: hub ${cpu.hub} ms, controllers ${cpu.controllers} ms, simulated members ${cpu.sims} ms`,
     );
   }
   if (report.failover) {
