@@ -1,10 +1,16 @@
 import { ProcessUsageReader, type Summary, summarize } from "@atoll/bench-kit";
-import { Informer, R } from "@atoll/kube";
+import { Informer, R, StatusError } from "@atoll/kube";
 import type { BenchFleet, HubLayout } from "./fleet.ts";
 
 export type DistributionResult = {
-  /** "paced": Deployments created at a steady rate (latency under light load); "burst": as fast as the hub takes them. */
-  mode: "paced" | "burst";
+  /**
+   * "paced": Deployments created at a steady rate (latency under light load);
+   * "burst": as fast as the hub takes them; "direct": no Atoll — the bench
+   * applies each Deployment to every member itself, as the execution stage
+   * would: the rate at which this machine can write to its simulated members
+   * at all, the ceiling for the burst figure.
+   */
+  mode: "paced" | "burst" | "direct";
   /** Where the hub controllers ran: in the API server process, or in one of their own. */
   hub: HubLayout;
   /** Creates per second offered in paced mode. */
@@ -37,6 +43,8 @@ export async function measureDistribution(
     concurrency: number;
     /** Creates per second; absent: a burst, `concurrency` creates in flight at once. */
     rate?: number;
+    /** Apply to every member straight from the bench (server-side apply, `concurrency` in flight) instead of creating at the hub. */
+    direct?: boolean;
     prefix: string;
     deadlineMs: number;
     log: (line: string) => void;
@@ -84,7 +92,25 @@ export async function measureDistribution(
     sent.set(name, performance.now());
     await fleet.hub.send("POST", `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
   };
-  if (options.rate) {
+  if (options.direct) {
+    await ensureMemberNamespaces(fleet);
+    // Deployment-major order, as the execution stage meets them: every member of one, then the next.
+    let task = 0;
+    const total = options.deployments * fleet.members.length;
+    const worker = async () => {
+      while (task < total) {
+        const i = task++;
+        const name = `${options.prefix}${Math.floor(i / fleet.members.length)}`;
+        const member = fleet.members[i % fleet.members.length];
+        if (!sent.has(name)) sent.set(name, performance.now());
+        await member.client.patch(R.deployments, NS, name, "apply", deployment(name), {
+          fieldManager: "bench-direct",
+          force: true,
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+  } else if (options.rate) {
     const creates: Promise<void>[] = [];
     for (let i = 0; i < options.deployments; i++) {
       const due = started + (i * 1000) / options.rate;
@@ -128,7 +154,7 @@ export async function measureDistribution(
   const per = (role: "hub" | "controllers" | "sims") =>
     Math.round(((cpuAfter[role] - cpuBefore[role]) / objects) * 100) / 100;
   return {
-    mode: options.rate ? "paced" : "burst",
+    mode: options.direct ? "direct" : options.rate ? "paced" : "burst",
     hub: fleet.layout,
     ...(options.rate ? { rate: options.rate } : {}),
     members: fleet.members.length,
@@ -140,6 +166,21 @@ export async function measureDistribution(
     missing,
     cpuMsPerMemberObject: { hub: per("hub"), controllers: per("controllers"), sims: per("sims") },
   };
+}
+
+const memberNamespaces = new WeakSet<BenchFleet>();
+
+/** The bench namespace in every member, for direct applies (Atoll creates it itself when it propagates). */
+async function ensureMemberNamespaces(fleet: BenchFleet): Promise<void> {
+  if (memberNamespaces.has(fleet)) return;
+  memberNamespaces.add(fleet);
+  await Promise.all(
+    fleet.members.map((m) =>
+      m.client.create(R.namespaces, undefined, { metadata: { name: NS } }).catch((error: unknown) => {
+        if (!(error instanceof StatusError) || error.reason !== "AlreadyExists") throw error;
+      }),
+    ),
+  );
 }
 
 const policies = new WeakSet<BenchFleet>();

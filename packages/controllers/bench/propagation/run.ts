@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
       paced: { type: "string", default: "50" },
       rate: { type: "string", default: "5" },
       concurrency: { type: "string", default: "32" },
-      phases: { type: "string", default: "distribution,failover" },
+      /** "direct": after each burst, the same Deployments applied by the bench itself, without Atoll (the machine's ceiling). */
+      phases: { type: "string", default: "distribution,direct,failover" },
       "failover-members": { type: "string", default: "3" },
       /** Hub layouts to measure distribution with (failover uses the first). */
       hub: { type: "string", default: "embedded" },
@@ -87,6 +88,18 @@ async function main(argv: string[]): Promise<number> {
             });
             distribution.push(result);
             log(JSON.stringify(result));
+            if (phases.has("direct")) {
+              const direct = await measureDistribution(fleet, {
+                deployments: burst,
+                concurrency: Number(values.concurrency),
+                direct: true,
+                prefix: "direct-",
+                deadlineMs: 15 * 60_000,
+                log,
+              });
+              distribution.push(direct);
+              log(JSON.stringify(direct));
+            }
           } catch (error) {
             errors.push(`distribution at ${size} members (${layout} hub): ${String(error)}`);
           } finally {
@@ -139,12 +152,20 @@ function formatReport(report: {
 }): string {
   const lines = ["", "propagation benchmark (one run; figures are noisy on a shared 2-core machine)", ""];
   for (const d of report.distribution) {
-    const target = d.members >= 100 ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)` : "";
-    const how = d.mode === "paced" ? `paced at ${d.rate}/s` : "burst";
+    const target =
+      d.members >= 100 && d.mode !== "direct" ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)` : "";
+    const where = d.mode === "direct" ? "" : ` (${d.hub} hub)`;
+    const hubCreates = d.mode === "direct" ? "" : `; hub creates ${d.hubCreatesPerSecond}/s`;
+    const how =
+      d.mode === "paced"
+        ? `paced at ${d.rate}/s`
+        : d.mode === "direct"
+          ? "applied by the bench to each member, no Atoll (this machine's ceiling)"
+          : "burst";
     const cpu = d.cpuMsPerMemberObject;
     lines.push(
-      `${d.deployments} Deployments → ${d.members} members (${d.hub} hub), ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
-      `  ${d.memberWritesPerSecond} member objects/s${d.mode === "burst" ? ` (target ≥ ${TARGETS.memberWritesPerSecond})` : ""}; hub creates ${d.hubCreatesPerSecond}/s; all in ${d.totalMs} ms; missing ${d.missing}`,
+      `${d.deployments} Deployments → ${d.members} members${where}, ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
+      `  ${d.memberWritesPerSecond} member objects/s${d.mode === "burst" ? ` (target ≥ ${TARGETS.memberWritesPerSecond})` : ""}${hubCreates}; all in ${d.totalMs} ms; missing ${d.missing}`,
       d.hub === "embedded"
         ? `  CPU per member object: hub with its controllers ${cpu.hub} ms, simulated members ${cpu.sims} ms`
         : `  CPU per member object: hub ${cpu.hub} ms, controllers ${cpu.controllers} ms, simulated members ${cpu.sims} ms`,
