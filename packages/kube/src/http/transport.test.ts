@@ -97,6 +97,27 @@ describe("HttpKubeClient against stand-in servers", () => {
     }
   });
 
+  test("a body that stops half-way times out too, within the request's time", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"metadata":');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const client = HttpKubeClient.fromKubeconfigText(kubeconfigFor(`http://127.0.0.1:${portOf(server)}`), {
+      timeoutMs: 300,
+    });
+    try {
+      const started = performance.now();
+      const error = await rejectsWith(client.get(configmaps, "default", "x"), "ServiceUnavailable");
+      assert.match(error.message, /no response within 300 ms/);
+      assert.ok(performance.now() - started < 2000);
+    } finally {
+      client.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test("a context is chosen without changing the caller's KubeConfig", () => {
     const kc = new KubeConfig();
     kc.loadFromString(kubeconfigFor("https://127.0.0.1:1"));

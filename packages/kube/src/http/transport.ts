@@ -139,16 +139,26 @@ export class Transport {
 
   /** Sends a request and reads the whole response, within `timeoutMs` (default: the client's). */
   async exchange(request: TransportRequest, timeoutMs = this.#timeoutMs): Promise<RawResponse> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    // One timer, cleared when the answer is in: AbortSignal.timeout would fire
+    // later for every request anyway (a DOMException with a stack each time —
+    // measurable at thousands of requests a second).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const outer = request.signal;
+    const onAbort = () => deadline.abort(outer?.reason);
+    outer?.addEventListener("abort", onAbort, { once: true });
     try {
-      const res = await this.open({ ...request, signal }, timeoutMs);
+      outer?.throwIfAborted();
+      const res = await this.open({ ...request, signal: deadline.signal }, timeoutMs);
       const body = await text(res);
       return { status: res.statusCode ?? 0, headers: res.headers, body };
     } catch (error) {
-      if (request.signal?.aborted || error instanceof StatusError) throw error;
+      if (outer?.aborted || error instanceof StatusError) throw error;
       const what = `${request.method} ${this.url(request.path).href}`;
-      throw unreachable(what, timeout.aborted ? timeoutError(timeoutMs, error) : error);
+      throw unreachable(what, deadline.signal.aborted ? timeoutError(timeoutMs, error) : error);
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
     }
   }
 
