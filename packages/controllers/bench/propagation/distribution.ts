@@ -4,13 +4,15 @@ import type { BenchFleet, HubLayout } from "./fleet.ts";
 
 export type DistributionResult = {
   /**
+   * "first": one Deployment on a fresh fleet (the execution stage starts its
+   * member informers for the kind on the way);
    * "paced": Deployments created at a steady rate (latency under light load);
    * "burst": as fast as the hub takes them; "direct": no Atoll — the bench
    * applies each Deployment to every member itself, as the execution stage
    * would: the rate at which this machine can write to its simulated members
    * at all, the ceiling for the burst figure.
    */
-  mode: "paced" | "burst" | "direct";
+  mode: "first" | "paced" | "burst" | "direct";
   /** Where the hub controllers ran: in the API server process, or in one of their own. */
   hub: HubLayout;
   /** Creates per second offered in paced mode. */
@@ -30,6 +32,8 @@ export type DistributionResult = {
 };
 
 const NS = "bench";
+/** The execution controller's default number of Works in flight: the width of a direct fan-out. */
+const EXECUTION_CONCURRENCY = 16;
 
 /**
  * Creates `deployments` Deployments at the hub under a policy that places
@@ -45,6 +49,8 @@ export async function measureDistribution(
     rate?: number;
     /** Apply to every member straight from the bench (server-side apply, `concurrency` in flight) instead of creating at the hub. */
     direct?: boolean;
+    /** Report as the fleet's first Deployment. */
+    first?: boolean;
     prefix: string;
     deadlineMs: number;
     log: (line: string) => void;
@@ -63,7 +69,8 @@ export async function measureDistribution(
     informer.addHandlers({
       onAdd(object) {
         const name = object.metadata.name ?? "";
-        if (!name.startsWith(options.prefix)) return;
+        // Exactly PREFIX<n>: "direct-" must not count the "direct-paced-" Deployments already there.
+        if (!name.startsWith(options.prefix) || !/^\d+$/.test(name.slice(options.prefix.length))) return;
         const entry = arrivals.get(name) ?? { members: new Set<string>(), last: 0 };
         if (entry.members.has(m.name)) return;
         entry.members.add(m.name);
@@ -88,12 +95,26 @@ export async function measureDistribution(
   const sent = new Map<string, number>();
   const started = performance.now();
   let next = 0;
+  const applyTo = (member: BenchFleet["members"][number], name: string) =>
+    member.client.patch(R.deployments, NS, name, "apply", deployment(name), {
+      fieldManager: "bench-direct",
+      force: true,
+    });
   const create = async (name: string) => {
     sent.set(name, performance.now());
-    await fleet.hub.send("POST", `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
+    if (!options.direct) {
+      await fleet.hub.send("POST", `/apis/apps/v1/namespaces/${NS}/deployments`, deployment(name));
+      return;
+    }
+    // One Deployment to every member, as many at once as the execution stage works on by default.
+    let m = 0;
+    const worker = async () => {
+      while (m < fleet.members.length) await applyTo(fleet.members[m++], name);
+    };
+    await Promise.all(Array.from({ length: Math.min(EXECUTION_CONCURRENCY, fleet.members.length) }, worker));
   };
-  if (options.direct) {
-    await ensureMemberNamespaces(fleet);
+  if (options.direct) await ensureMemberNamespaces(fleet);
+  if (options.direct && !options.rate) {
     // Deployment-major order, as the execution stage meets them: every member of one, then the next.
     let task = 0;
     const total = options.deployments * fleet.members.length;
@@ -103,10 +124,7 @@ export async function measureDistribution(
         const name = `${options.prefix}${Math.floor(i / fleet.members.length)}`;
         const member = fleet.members[i % fleet.members.length];
         if (!sent.has(name)) sent.set(name, performance.now());
-        await member.client.patch(R.deployments, NS, name, "apply", deployment(name), {
-          fieldManager: "bench-direct",
-          force: true,
-        });
+        await applyTo(member, name);
       }
     };
     await Promise.all(Array.from({ length: options.concurrency }, worker));
@@ -154,7 +172,7 @@ export async function measureDistribution(
   const per = (role: "hub" | "controllers" | "sims") =>
     Math.round(((cpuAfter[role] - cpuBefore[role]) / objects) * 100) / 100;
   return {
-    mode: options.direct ? "direct" : options.rate ? "paced" : "burst",
+    mode: options.first ? "first" : options.direct ? "direct" : options.rate ? "paced" : "burst",
     hub: fleet.layout,
     ...(options.rate ? { rate: options.rate } : {}),
     members: fleet.members.length,

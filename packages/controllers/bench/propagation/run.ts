@@ -27,8 +27,9 @@ async function main(argv: string[]): Promise<number> {
       /** Burst sizes, one per fleet size (the last repeats). */
       deployments: { type: "string", default: "1000,200" },
       /** Paced phase: this many Deployments at --rate per second, before the burst. */
-      paced: { type: "string", default: "50" },
-      rate: { type: "string", default: "5" },
+      paced: { type: "string", default: "30" },
+      /** Well under what the fleet takes in a burst: latency, not queueing, is what the paced phase measures. */
+      rate: { type: "string", default: "1" },
       concurrency: { type: "string", default: "32" },
       /** "direct": after each burst, the same Deployments applied by the bench itself, without Atoll (the machine's ceiling). */
       phases: { type: "string", default: "distribution,direct,failover" },
@@ -69,6 +70,16 @@ async function main(argv: string[]): Promise<number> {
             log,
           });
           try {
+            const first = await measureDistribution(fleet, {
+              deployments: 1,
+              concurrency: 1,
+              first: true,
+              prefix: "first-",
+              deadlineMs: 60_000,
+              log,
+            });
+            distribution.push(first);
+            log(JSON.stringify(first));
             const paced = await measureDistribution(fleet, {
               deployments: Number(values.paced),
               concurrency: 1,
@@ -89,6 +100,17 @@ async function main(argv: string[]): Promise<number> {
             distribution.push(result);
             log(JSON.stringify(result));
             if (phases.has("direct")) {
+              const directPaced = await measureDistribution(fleet, {
+                deployments: Number(values.paced),
+                concurrency: 1,
+                rate: Number(values.rate),
+                direct: true,
+                prefix: "direct-paced-",
+                deadlineMs: 5 * 60_000,
+                log,
+              });
+              distribution.push(directPaced);
+              log(JSON.stringify(directPaced));
               const direct = await measureDistribution(fleet, {
                 deployments: burst,
                 concurrency: Number(values.concurrency),
@@ -153,15 +175,19 @@ function formatReport(report: {
   const lines = ["", "propagation benchmark (one run; figures are noisy on a shared 2-core machine)", ""];
   for (const d of report.distribution) {
     const target =
-      d.members >= 100 && d.mode !== "direct" ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)` : "";
+      d.members >= 100 && d.mode !== "direct" && d.mode !== "first"
+        ? ` (target p99 ≤ ${TARGETS.p99AtHundredMembersMs} ms)`
+        : "";
     const where = d.mode === "direct" ? "" : ` (${d.hub} hub)`;
     const hubCreates = d.mode === "direct" ? "" : `; hub creates ${d.hubCreatesPerSecond}/s`;
     const how =
-      d.mode === "paced"
-        ? `paced at ${d.rate}/s`
-        : d.mode === "direct"
-          ? "applied by the bench to each member, no Atoll (this machine's ceiling)"
-          : "burst";
+      d.mode === "first"
+        ? "the fleet's first (member informers start)"
+        : d.mode === "paced"
+          ? `paced at ${d.rate}/s`
+          : d.mode === "direct"
+            ? `${d.rate ? `paced at ${d.rate}/s, ` : ""}applied by the bench to each member, no Atoll (this machine's ceiling)`
+            : "burst";
     const cpu = d.cpuMsPerMemberObject;
     lines.push(
       `${d.deployments} Deployments → ${d.members} members${where}, ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
@@ -170,6 +196,20 @@ function formatReport(report: {
         ? `  CPU per member object: hub with its controllers ${cpu.hub} ms, simulated members ${cpu.sims} ms`
         : `  CPU per member object: hub ${cpu.hub} ms, controllers ${cpu.controllers} ms, simulated members ${cpu.sims} ms`,
     );
+  }
+  for (const size of new Set(report.distribution.map((d) => d.members))) {
+    const at = report.distribution.filter((d) => d.members === size);
+    const burst = at.find((d) => d.mode === "burst");
+    const ceiling = at.find((d) => d.mode === "direct" && !d.rate);
+    const paced = at.find((d) => d.mode === "paced");
+    const pacedCeiling = at.find((d) => d.mode === "direct" && d.rate);
+    if (burst && ceiling)
+      lines.push(
+        `${size} members: Atoll's burst is ${Math.round((100 * burst.memberWritesPerSecond) / ceiling.memberWritesPerSecond)}% of the ceiling's rate` +
+          (paced && pacedCeiling
+            ? `; paced p50/p99 ${round(paced.latencyMs.p50 / pacedCeiling.latencyMs.p50, 2)}×/${round(paced.latencyMs.p99 / pacedCeiling.latencyMs.p99, 2)}× the ceiling's`
+            : ""),
+      );
   }
   if (report.failover) {
     const f = report.failover;
