@@ -9,9 +9,8 @@ import {
   checkObject,
   checkString,
   checkType,
-  equalJSON,
   junctorFailure,
-  listMapKey,
+  listIdentity,
 } from "./value-checks.ts";
 
 export type ValidateObjectOptions = {
@@ -83,27 +82,26 @@ function validateArray(walk: Walk, node: Node, value: unknown[]): void {
   walk.causes.push(...checkArray(value, schema, path));
   const items = Array.isArray(schema.items) ? undefined : schema.items;
   if (!items) return;
+  const correlated = correlatedItems(node);
   value.forEach((item, i) => {
-    validateNode(walk, { value: item, schema: items, path: index(path, i), old: correlatedItem(node, item) });
+    validateNode(walk, { value: item, schema: items, path: index(path, i), old: correlated(item) });
   });
 }
 
-/** The old item an item correlates with: by key in `map` lists, by value in `set` lists, none in atomic lists. */
-function correlatedItem(node: Node, item: unknown): OldValue {
+/** The old item each item correlates with: by key in `map` lists, by value in `set` lists, none in atomic lists. */
+function correlatedItems(node: Node): (item: unknown) => OldValue {
   const { schema, old } = node;
-  if (!old.present || !Array.isArray(old.value)) return ABSENT;
-  const listType = schema["x-kubernetes-list-type"];
-  const keys = schema["x-kubernetes-list-map-keys"] ?? [];
-  if (listType === "set") {
-    const match = old.value.find((o) => equalJSON(o, item));
-    return match === undefined ? ABSENT : { present: true, value: match };
+  const identity = listIdentity(schema);
+  if (!identity || !old.present || !Array.isArray(old.value)) return () => ABSENT;
+  const byIdentity = new Map<string, unknown>();
+  for (const o of old.value) {
+    const id = identity(o);
+    if (id !== undefined && !byIdentity.has(id)) byIdentity.set(id, o);
   }
-  if (listType === "map" && keys.length) {
-    const wanted = listMapKey(item, keys);
-    const match = old.value.find((o) => equalJSON(listMapKey(o, keys), wanted));
-    return match === undefined ? ABSENT : { present: true, value: match };
-  }
-  return ABSENT;
+  return (item) => {
+    const id = identity(item);
+    return id !== undefined && byIdentity.has(id) ? { present: true, value: byIdentity.get(id) } : ABSENT;
+  };
 }
 
 function childOld(old: OldValue, name: string): OldValue {

@@ -53,6 +53,15 @@ export function equalJSON(a: unknown, b: unknown): boolean {
   return ka.every((k) => k in rb && equalJSON(ra[k], rb[k]));
 }
 
+/** A JSON value as a string equal for values `equalJSON` finds equal (object keys sorted): a key for sets and maps. */
+export function canonicalJSON(value: unknown): string {
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "undefined";
+  if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(",")}]`;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJSON(record[k])}`).join(",")}}`;
+}
+
 export function checkEnum(value: unknown, schema: JSONSchemaProps, path: string): StatusCause[] {
   const allowed = schema.enum;
   if (!allowed || allowed.some((a) => equalJSON(a, value))) return [];
@@ -139,22 +148,36 @@ export function checkArray(value: unknown[], schema: JSONSchemaProps, path: stri
   if (schema.minItems !== undefined && value.length < schema.minItems) {
     causes.push(invalid(path, value.length, inBody(path, `should have at least ${schema.minItems} items`)));
   }
-  if (schema.uniqueItems && value.some((v, i) => value.findIndex((w) => equalJSON(v, w)) !== i)) {
+  if (schema.uniqueItems && new Set(value.map(canonicalJSON)).size !== value.length) {
     causes.push(invalid(path, value, inBody(path, "shouldn't contain duplicates")));
   }
-  const listType = schema["x-kubernetes-list-type"];
-  const keys = schema["x-kubernetes-list-map-keys"] ?? [];
-  if (listType === "set" || (listType === "map" && keys.length)) {
-    const identity = (item: unknown) => (listType === "set" ? item : listMapKey(item, keys));
-    const seen: unknown[] = [];
+  const identity = listIdentity(schema);
+  if (identity) {
+    const seen = new Set<string>();
     value.forEach((item, i) => {
       const id = identity(item);
       if (id === undefined) return;
-      if (seen.some((s) => equalJSON(s, id))) causes.push(duplicate(index(path, i), id));
-      else seen.push(id);
+      if (seen.has(id)) causes.push(duplicate(index(path, i), identity.shown(item)));
+      else seen.add(id);
     });
   }
   return causes;
+}
+
+/** How a list's items are told apart: the whole value in `set` lists, the key fields in `map` lists; none in atomic lists. */
+export type ListIdentity = ((item: unknown) => string | undefined) & { shown: (item: unknown) => unknown };
+
+export function listIdentity(schema: JSONSchemaProps): ListIdentity | undefined {
+  const listType = schema["x-kubernetes-list-type"];
+  const keys = schema["x-kubernetes-list-map-keys"] ?? [];
+  if (listType === "set")
+    return Object.assign((item: unknown) => canonicalJSON(item), { shown: (item: unknown) => item });
+  if (listType !== "map" || keys.length === 0) return undefined;
+  const key = (item: unknown) => {
+    const fields = listMapKey(item, keys);
+    return fields === undefined ? undefined : canonicalJSON(fields);
+  };
+  return Object.assign(key, { shown: (item: unknown) => listMapKey(item, keys) });
 }
 
 export function checkObject(
