@@ -52,6 +52,13 @@ export type MemberOptions = {
   loadBalancerPools?: string[];
   /** Cluster mesh peer failure detection (default: a silent peer's endpoints are withdrawn after 10 s). */
   mesh?: Partial<PeerHealthSettings>;
+  /**
+   * Serve the API and keep the nodes alive, and nothing more: no scheduler,
+   * kubelet, workload, volume, service or mesh controllers, so objects are
+   * stored and watched but nothing acts on them (kwok without pods). A member
+   * that costs a control plane's measurements as little CPU as possible.
+   */
+  apiOnly?: boolean;
   /** Components a member runs beyond the built-in ones, given the member's wiring. */
   extensions?: ReadonlyArray<(member: MemberContext) => Runnable>;
   clock?: Clock;
@@ -155,6 +162,8 @@ export class SimMember {
     });
     const client = server.client("atoll-sim");
     const informers = new InformerFactory(client);
+    // An API-only member builds its controllers over informers that never start, and never starts them.
+    const watched = options.apiOnly ? new InformerFactory(client) : informers;
     const manager = new Manager();
     const nodes = new NodeManager({
       client,
@@ -165,14 +174,15 @@ export class SimMember {
       nodeIp: (i) => plan.nodeIp(i),
     });
     const recorder = (component: string) => new ApiEventRecorder({ client, component, clock });
-    const pods = informers.for(R.pods);
+    const pods = watched.for(R.pods);
     manager.add(informers);
     manager.add(nodes);
-    manager.add(
+    const controllers = options.apiOnly ? new Manager() : manager;
+    controllers.add(
       new Scheduler({
         client,
         pods,
-        nodes: informers.for(R.nodes),
+        nodes: watched.for(R.nodes),
         recorder: recorder("default-scheduler"),
         clock,
         onError: options.onError,
@@ -190,9 +200,9 @@ export class SimMember {
       simulation: options.simulation,
       logs: launcher,
     });
-    manager.add(kubelet);
+    controllers.add(kubelet);
     // After the kubelet, so it stops first: a member going down writes no role changes.
-    manager.add(
+    controllers.add(
       new ReplicaAgent({
         client: server.client("atoll-agent"),
         pods,
@@ -203,20 +213,20 @@ export class SimMember {
       }),
     );
     server.setPodLogSource({ open: (pod, logOptions, signal) => kubelet.openLogs(pod, logOptions, signal) });
-    manager.add(
+    controllers.add(
       new ServiceAccountController({
         client,
-        namespaces: informers.for(R.namespaces),
-        serviceAccounts: informers.for(R.serviceaccounts),
+        namespaces: watched.for(R.namespaces),
+        serviceAccounts: watched.for(R.serviceaccounts),
         onError: options.onError,
       }),
     );
-    manager.add(
+    controllers.add(
       new LocalProvisioner({
         client,
-        claims: informers.for(R.persistentvolumeclaims),
-        volumes: informers.for(R.persistentvolumes),
-        storageClasses: informers.for(R.storageclasses),
+        claims: watched.for(R.persistentvolumeclaims),
+        volumes: watched.for(R.persistentvolumes),
+        storageClasses: watched.for(R.storageclasses),
         recorder: recorder("persistentvolume-controller"),
         root: join(options.dataDir, "volumes"),
         onError: options.onError,
@@ -226,7 +236,7 @@ export class SimMember {
       name: options.name,
       plan,
       client,
-      services: informers.for(R.services),
+      services: watched.for(R.services),
       clock,
       health: options.mesh,
       // A silent peer's pods are cut off: connections still relayed to them are reset.
@@ -242,10 +252,10 @@ export class SimMember {
     const networking = createNetworking({
       client,
       informers: {
-        services: informers.for(R.services),
+        services: watched.for(R.services),
         pods,
-        endpoints: informers.for(R.endpoints),
-        endpointSlices: informers.for(R.endpointslices),
+        endpoints: watched.for(R.endpoints),
+        endpointSlices: watched.for(R.endpointslices),
       },
       plan,
       loadBalancerPools: options.loadBalancerPools,
@@ -254,8 +264,8 @@ export class SimMember {
       endpointSource: (local) => mesh.endpointSource(local),
       onError: options.onError ?? (() => {}),
     });
-    manager.add(networking);
-    manager.add(mesh);
+    controllers.add(networking);
+    controllers.add(mesh);
     const context: MemberContext = {
       name: options.name,
       plan,
@@ -266,7 +276,7 @@ export class SimMember {
       clock,
       onError: options.onError,
     };
-    manager.add(workloadControllersExtension()(context));
+    controllers.add(workloadControllersExtension()({ ...context, informers: watched }));
     for (const extension of options.extensions ?? []) manager.add(extension(context));
     const member = new SimMember({
       options,

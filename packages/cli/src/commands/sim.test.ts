@@ -22,10 +22,10 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function startSim(dataDir: string): Promise<ChildProcess> {
+function startSim(dataDir: string, extra: string[] = []): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, "sim", "--name", "k8s-x", "--id", String(ID), "--data-dir", dataDir],
+    [BIN, "sim", "--name", "k8s-x", "--id", String(ID), "--data-dir", dataDir, ...extra],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -146,4 +146,41 @@ spec:
     async () => ((await processesOfMember()).length === 0 ? true : undefined),
     10_000,
   );
+});
+
+test("--api-only: the member stores and serves objects, keeps its nodes Ready, and nothing acts on them", async () => {
+  const dataDir = join(dir, "api-only");
+  const sim = await startSim(dataDir, ["--api-only", "--storage", "memory"]);
+  const kubectl = async (...args: string[]) =>
+    (
+      await promisify(execFile)(
+        "kubectl",
+        ["--kubeconfig", join(dataDir, "kubeconfig"), "--cache-dir", join(dir, "cache"), ...args],
+        { timeout: 30_000 },
+      )
+    ).stdout;
+  try {
+    await kubectl("create", "deployment", "web", "--image=nginx:1.25", "--replicas=2");
+    await kubectl("run", "lonely", "--image=nginx:1.25");
+    const nodes = await kubectl(
+      "get",
+      "nodes",
+      "-o",
+      "jsonpath={.items[*].status.conditions[?(@.type=='Ready')].status}",
+    );
+    assert.equal(nodes, "True True True");
+    // A full member has a ReplicaSet within ~100 ms and a bound pod soon after; give it ten times that.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await kubectl("get", "replicasets", "-o", "name"), "");
+    assert.equal(
+      await kubectl("get", "pod", "lonely", "-o", "jsonpath={.spec.nodeName}|{.status.phase}"),
+      "|Pending",
+    );
+    const deployment = JSON.parse(await kubectl("get", "deployment", "web", "-o", "json"));
+    assert.equal(deployment.spec.replicas, 2);
+    assert.equal(deployment.status?.replicas, undefined);
+  } finally {
+    sim.kill("SIGTERM");
+    await new Promise((resolve) => sim.once("exit", resolve));
+  }
 });

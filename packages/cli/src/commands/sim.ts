@@ -13,6 +13,7 @@ type Options = {
   storage: "sqlite" | "memory";
   lbPool?: string[];
   runtimeConfig?: string;
+  apiOnly?: boolean;
   logLevel: string;
 };
 
@@ -34,6 +35,10 @@ export function simCommand(env: NodeJS.ProcessEnv): Command {
       "--runtime-config <file>",
       "which images run as real processes (YAML/JSON); default: etcd images run the system's etcd",
     )
+    .option(
+      "--api-only",
+      "serve the API and nodes only: no scheduler, kubelet or controllers (objects are stored, nothing acts on them)",
+    )
     .option("--log-level <level>", "log level", env.ATOLL_LOG_LEVEL ?? "info")
     .addHelpText(
       "after",
@@ -41,7 +46,8 @@ export function simCommand(env: NodeJS.ProcessEnv): Command {
 Examples:
   atoll sim --name k8s-1 --id 1 --data-dir .atoll/k8s-1
   KUBECONFIG=.atoll/k8s-1/kubeconfig kubectl get nodes
-  atoll sim --count 3 --data-dir .atoll/members     # k8s-1, k8s-2, k8s-3 in one process`,
+  atoll sim --count 3 --data-dir .atoll/members     # k8s-1, k8s-2, k8s-3 in one process
+  atoll sim --count 100 --id 4 --api-only --storage memory   # many light members to load a control plane`,
     )
     .action(async (options: Options) => {
       await runSim(options);
@@ -75,6 +81,7 @@ async function runSim(options: Options): Promise<void> {
         dataDir: single ? options.dataDir : join(options.dataDir, name),
         nodes: options.nodes,
         storage: options.storage,
+        apiOnly: options.apiOnly === true,
         loadBalancerPools: options.lbPool,
         runtime: runtime,
         onWarning: (message) => log.warn({ member: name }, message),
