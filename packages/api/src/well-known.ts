@@ -93,6 +93,12 @@ export const PropagationAnnotations = {
   /** On member objects: the Work that applied them. */
   workName: "work.atoll.io/name",
   workNamespace: "work.atoll.io/namespace",
+  /**
+   * On member objects: a digest of the manifest last applied. An object that
+   * still contains its manifest but carries another digest is applied again:
+   * the manifest may have dropped fields, which only an apply removes.
+   */
+  manifestDigest: "work.atoll.io/manifest-digest",
   /** On Works: the OverridePolicies applied, in order, as a JSON array of namespace/name. */
   appliedOverrides: "policy.atoll.io/applied-overrides",
   /** On Works: the ClusterOverridePolicies applied, in order, as a JSON array of names. */

@@ -52,6 +52,15 @@ after(async () => {
 
 const MANAGED = { [AtollLabels.managedBy]: AtollLabels.managedByValue };
 
+/** Annotations without the manifest digest, which must be there (any value). */
+function annotationsOf(object: KubeObject | undefined): Record<string, string> | undefined {
+  const annotations = object?.metadata.annotations;
+  if (!annotations) return annotations;
+  const { [PropagationAnnotations.manifestDigest]: digest, ...rest } = annotations;
+  assert.match(String(digest), /^[\w-]{22}$/, "a manifest digest on every object Atoll applies");
+  return rest;
+}
+
 function workAnnotations(member: string, work: string) {
   return {
     [PropagationAnnotations.workName]: work,
@@ -120,15 +129,15 @@ describe("applying Works", () => {
       assert.deepEqual(ns?.metadata.labels?.[AtollLabels.managedBy], AtollLabels.managedByValue);
       const dep = await client.get(R.deployments, "shop", "web");
       assert.deepEqual(dep?.metadata.labels, { app: "web", ...MANAGED });
-      assert.deepEqual(dep?.metadata.annotations, {
-        ...dep?.metadata.annotations,
+      assert.deepEqual(annotationsOf(dep), {
+        ...annotationsOf(dep),
         ...workAnnotations(member, "shop"),
       });
       assert.equal(spec(dep).replicas, 2);
       const cm = await client.get(R.configmaps, "shop", "web-config");
       assert.deepEqual(cm?.data, { mode: "fast" });
       assert.deepEqual(cm?.metadata.labels, MANAGED);
-      assert.deepEqual(cm?.metadata.annotations, workAnnotations(member, "shop"));
+      assert.deepEqual(annotationsOf(cm), workAnnotations(member, "shop"));
       const svc = await client.get(R.services, "shop", "web");
       const id = member === "k8s-1" ? 171 : 172;
       assert.match(String(spec(svc).clusterIP), new RegExp(`^127\\.${id}\\.`));
@@ -152,6 +161,33 @@ describe("applying Works", () => {
     assert.equal(spec(after).clusterIP, spec(before).clusterIP);
     assert.deepEqual(spec(after).clusterIPs, spec(before).clusterIPs);
     assert.equal(after.metadata.uid, before?.metadata.uid);
+  });
+
+  test("an object Atoll created loses what its manifest drops: the create's field ownership becomes an apply's", async () => {
+    const client = fleet.member("k8s-2").client;
+    const trimmed = configMap("shop", "trim", { a: "1", b: "2" });
+    trimmed.metadata.labels = { extra: "yes" };
+    await createWork(fleet, workFor("k8s-2", "trim", [trimmed]));
+    const created = await until("the ConfigMap created", () => client.get(R.configmaps, "shop", "trim"));
+    const entries = (object: KubeObject | undefined) =>
+      ((object?.metadata.managedFields ?? []) as { manager: string; operation: string }[])
+        .filter((e) => e.manager === "atoll-execution")
+        .map((e) => e.operation);
+    assert.deepEqual(entries(created), ["Update"], "one request made it: a create");
+    await fleet.hub.patch(WORKS, executionNamespace("k8s-2"), "trim", "merge", {
+      spec: { workload: { manifests: [configMap("shop", "trim", { a: "1" })] } },
+    });
+    const after = await until("b and the label gone", async () => {
+      const cm = await client.get(R.configmaps, "shop", "trim");
+      return (cm?.data as Record<string, string> | undefined)?.b === undefined &&
+        cm?.metadata.labels?.extra === undefined
+        ? cm
+        : undefined;
+    });
+    assert.deepEqual(after.data, { a: "1" });
+    assert.deepEqual(after.metadata.labels, MANAGED);
+    assert.deepEqual(entries(after), ["Apply"]);
+    assert.equal(after.metadata.uid, created.metadata.uid);
   });
 
   test("the member Deployment's status shows in the Work, Healthy once its pods are ready", async () => {
@@ -215,7 +251,7 @@ describe("applying Works", () => {
       });
       samples.push({ what: "deleted ConfigMap", ms: performance.now() - deleted });
       assert.deepEqual(restored.data, { mode: "fast" });
-      assert.deepEqual(restored.metadata.annotations, workAnnotations("k8s-1", "shop"));
+      assert.deepEqual(annotationsOf(restored), workAnnotations("k8s-1", "shop"));
 
       await client.patch(R.configmaps, "shop", "web-config", "merge", {
         metadata: { labels: { [AtollLabels.managedBy]: null } },
@@ -271,7 +307,7 @@ describe("conflicts with objects Atoll did not create", () => {
     const taken = await client.get(R.configmaps, "shop", "legacy");
     assert.deepEqual(taken?.data, { owner: "atoll" });
     assert.deepEqual(taken?.metadata.labels, { owner: "member", ...MANAGED });
-    assert.deepEqual(taken?.metadata.annotations, workAnnotations("k8s-1", "legacy"));
+    assert.deepEqual(annotationsOf(taken), workAnnotations("k8s-1", "legacy"));
     assert.equal(taken?.metadata.uid, untouched?.metadata.uid);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { AtollLabels, PropagationAnnotations, type ResourceIdentifier, type Work } from "@atoll/api";
 import type { KubeObject, ResourceId } from "@atoll/kube";
 import { isRecord } from "@atoll/kube";
@@ -142,5 +143,17 @@ function memberObject(manifest: KubeObject, work: Work, namespace: string | unde
     [PropagationAnnotations.workName]: work.metadata.name ?? "",
     [PropagationAnnotations.workNamespace]: work.metadata.namespace ?? "",
   };
-  return { ...rest, metadata };
+  delete metadata.annotations[PropagationAnnotations.manifestDigest];
+  const object = { ...rest, metadata };
+  metadata.annotations[PropagationAnnotations.manifestDigest] = createHash("sha256")
+    .update(JSON.stringify(object))
+    .digest("base64url")
+    .slice(0, 22);
+  return object;
+}
+
+/** Whether a member object was last applied from exactly this prepared manifest. */
+export function sameDigest(live: KubeObject, manifest: PreparedManifest): boolean {
+  const key = PropagationAnnotations.manifestDigest;
+  return live.metadata.annotations?.[key] === manifest.object.metadata.annotations?.[key];
 }
