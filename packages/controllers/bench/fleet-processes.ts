@@ -61,7 +61,15 @@ export async function startControllers(
  */
 export async function startSim(
   children: ChildProcesses,
-  options: { firstId: number; count: number; port: number; dataDir: string; deadlineMs: number },
+  options: {
+    firstId: number;
+    count: number;
+    port: number;
+    dataDir: string;
+    deadlineMs: number;
+    /** `--api-only`: members that serve their API and run no controllers. */
+    apiOnly?: boolean;
+  },
 ): Promise<SimProcess> {
   const started = performance.now();
   // One member is named as given and lives in the data dir itself; several are k8s-<id> in subdirectories.
@@ -70,6 +78,7 @@ export async function startSim(
   const args = ["sim", "--count", String(options.count), "--id", String(options.firstId), "--name", name];
   args.push("--port", String(options.port), "--data-dir", options.dataDir, "--storage", "memory");
   args.push("--nodes", "3", "--log-level", "info");
+  if (options.apiOnly) args.push("--api-only");
   const ready = (seen: { msg: string }[]) => seen.filter((l) => l.msg === "member ready").length;
   const { process, seen } = await children.startAtoll(args, {
     deadlineMs: options.deadlineMs,

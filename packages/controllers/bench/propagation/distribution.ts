@@ -1,6 +1,6 @@
 import { ProcessUsageReader, type Summary, summarize } from "@atoll/bench-kit";
 import { Informer, R, StatusError } from "@atoll/kube";
-import type { BenchFleet, HubLayout } from "./fleet.ts";
+import type { BenchFleet, HubLayout, MemberKind } from "./fleet.ts";
 
 export type DistributionResult = {
   /**
@@ -15,6 +15,8 @@ export type DistributionResult = {
   mode: "first" | "paced" | "burst" | "direct";
   /** Where the hub controllers ran: in the API server process, or in one of their own. */
   hub: HubLayout;
+  /** Whole simulated clusters, or members that only serve their API. */
+  memberKind: MemberKind;
   /** Creates per second offered in paced mode. */
   rate?: number;
   members: number;
@@ -174,6 +176,7 @@ export async function measureDistribution(
   return {
     mode: options.first ? "first" : options.direct ? "direct" : options.rate ? "paced" : "burst",
     hub: fleet.layout,
+    memberKind: fleet.memberKind,
     ...(options.rate ? { rate: options.rate } : {}),
     members: fleet.members.length,
     deployments: options.deployments,

@@ -17,6 +17,14 @@ const FIRST_ID = 4;
 
 export type HubLayout = "embedded" | "split";
 
+/**
+ * "full": each member a whole simulated cluster (its Deployment controller
+ * writes a ReplicaSet and status for every Deployment Atoll applies);
+ * "api-only": members that only store and serve objects (`atoll sim
+ * --api-only`), as members on hardware of their own cost the hub nothing.
+ */
+export type MemberKind = "full" | "api-only";
+
 export type BenchMember = { name: string; client: HttpKubeClient; sim: SimProcess };
 
 /** A hub API server, `atoll controllers`, and members in `atoll sim` processes, all joined and Ready. */
@@ -24,6 +32,7 @@ export type BenchFleet = {
   hubUrl: string;
   hub: HubClient;
   layout: HubLayout;
+  memberKind: MemberKind;
   hubPid: number;
   /** The hub's own pid when the layout is "embedded". */
   controllersPid: number;
@@ -50,6 +59,8 @@ export async function startBenchFleet(
      * that scales them apart.
      */
     hub: HubLayout;
+    /** "api-only": members that serve their API and run no controllers of their own. */
+    memberKind?: MemberKind;
     log: (line: string) => void;
   },
 ): Promise<BenchFleet> {
@@ -78,6 +89,7 @@ export async function startBenchFleet(
         port: MEMBER_PORT,
         dataDir: join(options.tempDir, `sim-${i}`),
         deadlineMs: 120_000,
+        apiOnly: options.memberKind === "api-only",
       }),
     );
   }
@@ -100,6 +112,7 @@ export async function startBenchFleet(
     hubUrl: api.url,
     hub,
     layout: options.hub,
+    memberKind: options.memberKind ?? "full",
     hubPid: api.pid,
     controllersPid: controllers.pid,
     members,

@@ -11,7 +11,7 @@ import { openBenchSession, round } from "@atoll/bench-kit";
 import { ChildProcesses } from "../child-processes.ts";
 import { type DistributionResult, measureDistribution } from "./distribution.ts";
 import { type FailoverResult, measureFailover } from "./failover.ts";
-import { type HubLayout, startBenchFleet } from "./fleet.ts";
+import { type HubLayout, type MemberKind, startBenchFleet } from "./fleet.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const RESULTS = fileURLToPath(new URL("./results-latest.json", import.meta.url));
@@ -36,11 +36,22 @@ async function main(argv: string[]): Promise<number> {
       "failover-members": { type: "string", default: "3" },
       /** Hub layouts to measure distribution with (failover uses the first). */
       hub: { type: "string", default: "embedded" },
+      /**
+       * Members to measure distribution against: "api-only" members store and
+       * serve objects and nothing more (what a hub pays for its members when
+       * they run on hardware of their own); "full" ones are whole simulated
+       * clusters sharing the two cores with the hub.
+       */
+      "member-kind": { type: "string", default: "api-only,full" },
     },
   });
   const layouts = String(values.hub).split(",") as HubLayout[];
   for (const layout of layouts) {
     if (layout !== "embedded" && layout !== "split") throw new Error(`--hub: unknown layout "${layout}"`);
+  }
+  const kinds = String(values["member-kind"]).split(",") as MemberKind[];
+  for (const kind of kinds) {
+    if (kind !== "api-only" && kind !== "full") throw new Error(`--member-kind: unknown kind "${kind}"`);
   }
   const phases = new Set(String(values.phases).split(","));
   const children = new ChildProcesses(REPO_ROOT);
@@ -57,76 +68,47 @@ async function main(argv: string[]): Promise<number> {
     if (phases.has("distribution")) {
       const bursts = String(values.deployments).split(",").map(Number);
       for (const layout of layouts) {
-        for (const [i, size] of String(values.members).split(",").map(Number).entries()) {
-          const burst = bursts[Math.min(i, bursts.length - 1)];
-          log(
-            `distribution (${layout} hub): ${values.paced} paced, then ${burst} at once, Deployments to ${size} members`,
-          );
-          const fleet = await startBenchFleet(children, {
-            members: size,
-            perSim: 25,
-            tempDir: join(tempDir, `d${size}-${layout}`),
-            hub: layout,
-            log,
-          });
-          try {
-            const first = await measureDistribution(fleet, {
-              deployments: 1,
-              concurrency: 1,
-              first: true,
-              prefix: "first-",
-              deadlineMs: 60_000,
+        for (const kind of kinds) {
+          for (const [i, size] of String(values.members).split(",").map(Number).entries()) {
+            const burst = bursts[Math.min(i, bursts.length - 1)];
+            log(
+              `distribution (${layout} hub, ${kind} members): ${values.paced} paced, then ${burst} at once, Deployments to ${size} members`,
+            );
+            const fleet = await startBenchFleet(children, {
+              members: size,
+              perSim: 25,
+              tempDir: join(tempDir, `d${size}-${layout}-${kind}`),
+              hub: layout,
+              memberKind: kind,
               log,
             });
-            distribution.push(first);
-            log(JSON.stringify(first));
-            const paced = await measureDistribution(fleet, {
-              deployments: Number(values.paced),
-              concurrency: 1,
-              rate: Number(values.rate),
-              prefix: "paced-",
-              deadlineMs: 5 * 60_000,
-              log,
-            });
-            distribution.push(paced);
-            log(JSON.stringify(paced));
-            const result = await measureDistribution(fleet, {
-              deployments: burst,
-              concurrency: Number(values.concurrency),
-              prefix: "burst-",
-              deadlineMs: 15 * 60_000,
-              log,
-            });
-            distribution.push(result);
-            log(JSON.stringify(result));
-            if (phases.has("direct")) {
-              const directPaced = await measureDistribution(fleet, {
-                deployments: Number(values.paced),
+            const measure = async (options: Omit<Parameters<typeof measureDistribution>[1], "log">) => {
+              const result = await measureDistribution(fleet, { ...options, log });
+              distribution.push(result);
+              log(JSON.stringify(result));
+            };
+            const paced = { deployments: Number(values.paced), concurrency: 1, rate: Number(values.rate) };
+            const bursting = { deployments: burst, concurrency: Number(values.concurrency) };
+            try {
+              await measure({
+                deployments: 1,
                 concurrency: 1,
-                rate: Number(values.rate),
-                direct: true,
-                prefix: "direct-paced-",
-                deadlineMs: 5 * 60_000,
-                log,
+                first: true,
+                prefix: "first-",
+                deadlineMs: 60_000,
               });
-              distribution.push(directPaced);
-              log(JSON.stringify(directPaced));
-              const direct = await measureDistribution(fleet, {
-                deployments: burst,
-                concurrency: Number(values.concurrency),
-                direct: true,
-                prefix: "direct-",
-                deadlineMs: 15 * 60_000,
-                log,
-              });
-              distribution.push(direct);
-              log(JSON.stringify(direct));
+              await measure({ ...paced, prefix: "paced-", deadlineMs: 5 * 60_000 });
+              await measure({ ...bursting, prefix: "burst-", deadlineMs: 15 * 60_000 });
+              if (phases.has("direct")) {
+                await measure({ ...paced, direct: true, prefix: "direct-paced-", deadlineMs: 5 * 60_000 });
+                await measure({ ...bursting, direct: true, prefix: "direct-", deadlineMs: 15 * 60_000 });
+              }
+            } catch (error) {
+              errors.push(`distribution at ${size} ${kind} members (${layout} hub): ${String(error)}`);
+            } finally {
+              await fleet.close();
+              await children.stopAll(2000);
             }
-          } catch (error) {
-            errors.push(`distribution at ${size} members (${layout} hub): ${String(error)}`);
-          } finally {
-            await fleet.close();
-            await children.stopAll(2000);
           }
         }
       }
@@ -190,22 +172,27 @@ function formatReport(report: {
             : "burst";
     const cpu = d.cpuMsPerMemberObject;
     lines.push(
-      `${d.deployments} Deployments → ${d.members} members${where}, ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
+      `${d.deployments} Deployments → ${d.members} ${d.memberKind} members${where}, ${how}: latency p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, max ${d.latencyMs.max} ms${target}`,
       `  ${d.memberWritesPerSecond} member objects/s${d.mode === "burst" ? ` (target ≥ ${TARGETS.memberWritesPerSecond})` : ""}${hubCreates}; all in ${d.totalMs} ms; missing ${d.missing}`,
       d.hub === "embedded"
         ? `  CPU per member object: hub with its controllers ${cpu.hub} ms, simulated members ${cpu.sims} ms`
         : `  CPU per member object: hub ${cpu.hub} ms, controllers ${cpu.controllers} ms, simulated members ${cpu.sims} ms`,
     );
   }
-  for (const size of new Set(report.distribution.map((d) => d.members))) {
-    const at = report.distribution.filter((d) => d.members === size);
+  const groups = new Set(
+    report.distribution.map((d) => `${d.members} ${d.memberKind} members (${d.hub} hub)`),
+  );
+  for (const group of groups) {
+    const at = report.distribution.filter(
+      (d) => `${d.members} ${d.memberKind} members (${d.hub} hub)` === group,
+    );
     const burst = at.find((d) => d.mode === "burst");
     const ceiling = at.find((d) => d.mode === "direct" && !d.rate);
     const paced = at.find((d) => d.mode === "paced");
     const pacedCeiling = at.find((d) => d.mode === "direct" && d.rate);
     if (burst && ceiling)
       lines.push(
-        `${size} members: Atoll's burst is ${Math.round((100 * burst.memberWritesPerSecond) / ceiling.memberWritesPerSecond)}% of the ceiling's rate` +
+        `${group}: Atoll's burst is ${Math.round((100 * burst.memberWritesPerSecond) / ceiling.memberWritesPerSecond)}% of the ceiling's rate` +
           (paced && pacedCeiling
             ? `; paced p50/p99 ${round(paced.latencyMs.p50 / pacedCeiling.latencyMs.p50, 2)}×/${round(paced.latencyMs.p99 / pacedCeiling.latencyMs.p99, 2)}× the ceiling's`
             : ""),
