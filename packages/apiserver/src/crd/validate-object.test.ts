@@ -239,10 +239,26 @@ test("a map list's items meet their old selves by key, wherever they moved in th
       },
     },
   };
-  const old = { clusters: [{ name: "a", zone: "z1" }, { name: "b", zone: "z2" }] };
-  const reordered = { clusters: [{ zone: "z2", name: "b" }, { name: "c", zone: "z9" }, { name: "a", zone: "z1" }] };
+  const old = {
+    clusters: [
+      { name: "a", zone: "z1" },
+      { name: "b", zone: "z2" },
+    ],
+  };
+  const reordered = {
+    clusters: [
+      { zone: "z2", name: "b" },
+      { name: "c", zone: "z9" },
+      { name: "a", zone: "z1" },
+    ],
+  };
   assert.deepEqual(validateObject(reordered, schema, { oldObject: old }), []);
-  const moved = { clusters: [{ name: "b", zone: "z1" }, { name: "a", zone: "z1" }] };
+  const moved = {
+    clusters: [
+      { name: "b", zone: "z1" },
+      { name: "a", zone: "z1" },
+    ],
+  };
   assert.deepEqual(lines(validateObject(moved, schema, { oldObject: old })), [
     'FieldValueInvalid clusters[0]: Invalid value: "object": zone is immutable',
   ]);
@@ -260,7 +276,9 @@ test("long map lists validate in time proportional to their length", () => {
       },
     },
   };
-  const list = (size: number) => ({ items: Array.from({ length: size }, (_, i) => ({ name: `m-${i}`, n: i })) });
+  const list = (size: number) => ({
+    items: Array.from({ length: size }, (_, i) => ({ name: `m-${i}`, n: i })),
+  });
   const time = (size: number) => {
     const object = list(size);
     const started = performance.now();
